@@ -1,1 +1,36 @@
-export {};
+export { Code, codeName } from './code.js';
+export { RpcError, type RpcErrorOptions } from './rpc-error.js';
+export type { Metadata } from './metadata.js';
+export type { CallOptions } from './call-options.js';
+export type { CallContext } from './call-context.js';
+export {
+  defineService,
+  type ArgumentValidator,
+  type HandlerMap,
+  type MethodDescriptor,
+  type MethodKind,
+  type MethodSpec,
+  type ServiceDefinition,
+  type ServiceSpec,
+} from './service.js';
+export type { Channel, ChannelState } from './channel.js';
+export { connect, type ConnectOptions } from './connect.js';
+export { Server, type Listening, type ServerOptions } from './server.js';
+export type { ClientInterceptor, ClientNext, ClientRequest, ServerInterceptor, ServerNext, ServerRequest } from './interceptor.js';
+export type { Codec } from './codec.js';
+export { msgpackCodec } from './msgpack-codec.js';
+export { OVERSIZED_HEAD_BYTES, type Connection, type ConnectionHandlers, type Listener, type Transport } from './transport.js';
+export { registerScheme, type TransportFromUrl } from './scheme-registry.js';
+export { memory, type MemoryTransportOptions } from './memory-transport.js';
+export {
+  DEFAULT_GRACE_PERIOD_MS,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  MAX_CALL_ID,
+  MAX_METADATA_ENTRIES,
+  MAX_METADATA_FIELD_BYTES,
+  MAX_METHOD_NAME_BYTES,
+  PROTOCOL_VERSION,
+} from './limits.js';
+export { FrameFlag, FrameType, HELLO_MAGIC, type Frame } from './frame.js';
+export { encodeFrame } from './frame-encode.js';
+export { decodeFrame, MalformedFrameError } from './frame-decode.js';

@@ -1,0 +1,273 @@
+import type { CallOptions } from './call-options.js';
+import { callError, callErrorFrom } from './call-errors.js';
+import type { Channel, ChannelState } from './channel.js';
+import { Code } from './code.js';
+import type { Codec } from './codec.js';
+import { deadlineFromOptions } from './deadline.js';
+import { decodeFrame, MalformedFrameError } from './frame-decode.js';
+import { encodeFrame } from './frame-encode.js';
+import { FrameType, type ErrorFrame, type Frame, type ResultFrame } from './frame.js';
+import { chainInterceptors, type ClientInterceptor, type ClientNext, type ClientRequest } from './interceptor.js';
+import { MAX_CALL_ID, PROTOCOL_VERSION } from './limits.js';
+import type { Metadata } from './metadata.js';
+import { RpcError } from './rpc-error.js';
+import type { MethodDescriptor } from './service.js';
+import type { Connection, ConnectionHandlers } from './transport.js';
+
+/** A call that was sent and waits for its RESULT or ERROR frame. */
+interface PendingCall {
+  readonly method: MethodDescriptor;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: RpcError) => void;
+  readonly onResponseMetadata: ((metadata: Metadata) => void) | undefined;
+  readonly timer: NodeJS.Timeout | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: (() => void) | undefined;
+}
+
+export interface ClientChannelOptions {
+  codec: Codec;
+  interceptors: readonly ClientInterceptor[];
+}
+
+/**
+ * One connection seen from the calling side: gives each call an id, sends it as a CALL frame, and
+ * settles it when its RESULT or ERROR arrives, its deadline passes, its signal aborts, or the
+ * connection goes away. Made by `connect()`.
+ */
+export class ClientChannel implements Channel, ConnectionHandlers {
+  readonly target: string;
+  #state: ChannelState = 'ready';
+  #connection: Connection | undefined;
+  readonly #codec: Codec;
+  readonly #pending = new Map<number, PendingCall>();
+  #nextId = 1;
+  /** Why the channel stopped taking calls (GOAWAY or connection loss), for the errors of later calls. */
+  #endReason: string | undefined;
+  readonly #send: ClientNext;
+
+  constructor(target: string, options: ClientChannelOptions) {
+    this.target = target;
+    this.#codec = options.codec;
+    const transmit: ClientNext = (request) => this.#transmit(request);
+    this.#send = options.interceptors.length === 0 ? transmit : chainInterceptors(options.interceptors, transmit);
+  }
+
+  get state(): ChannelState {
+    return this.#state;
+  }
+
+  /** Called by `connect()` once the transport has connected; the HELLO goes out first. */
+  attach(connection: Connection): void {
+    this.#connection = connection;
+    connection.send(encodeFrame({ type: FrameType.Hello, version: PROTOCOL_VERSION, codec: this.#codec.name }));
+  }
+
+  unary<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): Promise<T> {
+    return this.#send(this.#request(method, args, options)) as Promise<T>;
+  }
+
+  oneway(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): void {
+    // A one-way call has nobody to tell about a failure; the caller chose not to know.
+    this.#send(this.#request(method, args, options)).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#end('the channel was closed');
+    this.#connection?.close();
+  }
+
+  #request(method: MethodDescriptor, args: readonly unknown[], options: CallOptions | undefined): ClientRequest {
+    return {
+      method,
+      args,
+      metadata: options?.metadata ?? {},
+      deadline: deadlineFromOptions(options),
+      signal: options?.signal,
+      target: this.target,
+      onResponseMetadata: options?.onResponseMetadata,
+    };
+  }
+
+  /** The end of the interceptor chain: one CALL frame on the wire. */
+  #transmit(request: ClientRequest): Promise<unknown> {
+    const { method, signal, deadline } = request;
+    const connection = this.#connection;
+    if (this.#state !== 'ready' || connection === undefined) {
+      return Promise.reject(this.#error(Code.Unavailable, method, this.#endReason ?? 'the channel is not connected'));
+    }
+    if (signal?.aborted) return Promise.reject(this.#cancelled(method, signal));
+    let timeout: number | undefined;
+    if (deadline !== undefined) {
+      timeout = deadline.getTime() - Date.now();
+      if (timeout <= 0) return Promise.reject(this.#error(Code.DeadlineExceeded, method, 'deadline passed before the call was sent'));
+    }
+    const noReply = method.kind === 'oneway';
+    const id = noReply ? this.#oneWayId() : this.#allocateId();
+    try {
+      const payload = this.#encodeArguments(request);
+      connection.send(encodeFrame({ type: FrameType.Call, id, method: method.path, noReply, timeout, metadata: request.metadata, payload }));
+    } catch (reason) {
+      return Promise.reject(callErrorFrom(reason, method.path, this.target, Code.InvalidArgument));
+    }
+    if (noReply) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const timer = timeout === undefined ? undefined : setTimeout(() => this.#expire(id, timeout), timeout);
+      const onAbort = signal === undefined ? undefined : () => this.#abort(id, signal);
+      signal?.addEventListener('abort', onAbort as () => void, { once: true });
+      this.#pending.set(id, { method, resolve, reject, onResponseMetadata: request.onResponseMetadata, timer, signal, onAbort });
+    });
+  }
+
+  #encodeArguments(request: ClientRequest): Uint8Array {
+    try {
+      return this.#codec.encode(request.args);
+    } catch (cause) {
+      throw new RpcError(Code.InvalidArgument, `could not encode the arguments with ${this.#codec.name}: ${String(cause)}`, { cause });
+    }
+  }
+
+  /** Ids are u32, never 0, and never one still waiting for its reply (after a wrap-around). */
+  #allocateId(): number {
+    let id = this.#nextId;
+    while (this.#pending.has(id)) id = id >= MAX_CALL_ID ? 1 : id + 1;
+    this.#nextId = id >= MAX_CALL_ID ? 1 : id + 1;
+    return id;
+  }
+
+  /** One-way calls get an id too (it names them in a server's logs) but are never pending. */
+  #oneWayId(): number {
+    const id = this.#nextId;
+    this.#nextId = id >= MAX_CALL_ID ? 1 : id + 1;
+    return id;
+  }
+
+  onMessage(message: Uint8Array): void {
+    let frame: Frame;
+    try {
+      frame = decodeFrame(message);
+    } catch (reason) {
+      this.#onMalformed(reason as MalformedFrameError);
+      return;
+    }
+    switch (frame.type) {
+      case FrameType.Result:
+        this.#settle(frame);
+        return;
+      case FrameType.Error:
+        this.#settle(frame);
+        return;
+      case FrameType.GoAway:
+        // Calls already taken by the server still get their replies; new ones must not be sent.
+        if (this.#state === 'ready') this.#state = 'draining';
+        this.#endReason = `the server is going away: ${frame.message}`;
+        return;
+      case FrameType.Ping:
+        this.#connection?.send(encodeFrame({ type: FrameType.Pong, id: frame.id }));
+        return;
+      case FrameType.Hello:
+        if (frame.version !== PROTOCOL_VERSION || frame.codec !== this.#codec.name) {
+          this.#fail(`the server answered with protocol v${frame.version} and codec '${frame.codec}'`);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  onOversized(head: Uint8Array, size: number): void {
+    if (head.length < 5) return;
+    const id = Buffer.from(head.buffer, head.byteOffset, head.byteLength).readUInt32BE(1);
+    const call = this.#take(id);
+    call?.reject(this.#error(Code.ResourceExhausted, call.method, `the reply of ${size} bytes exceeds the message size limit`));
+  }
+
+  onClose(reason: RpcError | undefined): void {
+    this.#end(this.#endReason ?? `connection lost${reason === undefined ? '' : `: ${reason.message}`}`);
+  }
+
+  #settle(frame: ResultFrame | ErrorFrame): void {
+    const call = this.#take(frame.id);
+    if (call === undefined) return; // expired or cancelled: a late reply is dropped
+    if (frame.metadata !== undefined) call.onResponseMetadata?.(frame.metadata);
+    if (frame.type === FrameType.Result) {
+      let value: unknown;
+      try {
+        value = this.#codec.decode(frame.payload);
+      } catch (cause) {
+        call.reject(this.#error(Code.Internal, call.method, `could not decode the result: ${String(cause)}`, cause));
+        return;
+      }
+      call.resolve(value);
+      return;
+    }
+    let details: unknown;
+    try {
+      details = frame.details.length === 0 ? undefined : this.#codec.decode(frame.details);
+    } catch {
+      details = undefined; // the code and message still say what happened
+    }
+    call.reject(new RpcError(frame.code, frame.message, { details, ...(frame.metadata && { metadata: frame.metadata }) }));
+  }
+
+  /** A reply we cannot read still names its call when its head was readable; fail just that call. */
+  #onMalformed(error: MalformedFrameError): void {
+    const head = error.callId === undefined ? undefined : this.#take(error.callId);
+    head?.reject(this.#error(Code.Internal, head.method, `malformed reply: ${error.message}`, error));
+  }
+
+  #expire(id: number, timeout: number): void {
+    const call = this.#take(id);
+    if (call === undefined) return;
+    this.#sendCancel(id);
+    call.reject(this.#error(Code.DeadlineExceeded, call.method, `deadline exceeded after ${timeout} ms`));
+  }
+
+  #abort(id: number, signal: AbortSignal): void {
+    const call = this.#take(id);
+    if (call === undefined) return;
+    this.#sendCancel(id);
+    call.reject(this.#cancelled(call.method, signal));
+  }
+
+  #sendCancel(id: number): void {
+    try {
+      this.#connection?.send(encodeFrame({ type: FrameType.Cancel, id }));
+    } catch {
+      // The connection is gone; the server cancels everything of a lost connection anyway.
+    }
+  }
+
+  /** Removes a pending call and its timer and listener; returns it, or undefined if already settled. */
+  #take(id: number): PendingCall | undefined {
+    const call = this.#pending.get(id);
+    if (call === undefined) return undefined;
+    this.#pending.delete(id);
+    if (call.timer !== undefined) clearTimeout(call.timer);
+    if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
+    return call;
+  }
+
+  #fail(problem: string): void {
+    this.#end(problem);
+    this.#connection?.close(new RpcError(Code.Unavailable, problem));
+  }
+
+  #end(reason: string): void {
+    this.#state = 'closed';
+    this.#endReason ??= reason;
+    for (const id of [...this.#pending.keys()]) {
+      const call = this.#take(id);
+      call?.reject(this.#error(Code.Unavailable, call.method, this.#endReason));
+    }
+  }
+
+  #cancelled(method: MethodDescriptor, signal: AbortSignal): RpcError {
+    return this.#error(Code.Cancelled, method, 'cancelled by the caller', signal.reason);
+  }
+
+  #error(code: Code, method: MethodDescriptor, problem: string, cause?: unknown): RpcError {
+    return callError(code, method.path, problem, this.target, cause);
+  }
+}

@@ -1,0 +1,58 @@
+import type { CallContext } from './call-context.js';
+import type { Metadata } from './metadata.js';
+import type { RpcError } from './rpc-error.js';
+
+const NO_METADATA: Readonly<Metadata> = Object.freeze({});
+
+/**
+ * The `ctx` of one call on the server. Its AbortController is made only when a handler reads
+ * `signal`: most handlers never do, and every call would otherwise pay for one.
+ */
+export class ServerCallContext implements CallContext {
+  readonly method: string;
+  readonly metadata: Readonly<Metadata>;
+  readonly responseMetadata: Metadata = {};
+  readonly deadline: Date | undefined;
+  readonly peer: string;
+  /** Fires the deadline; cleared when the call ends. */
+  timer: NodeJS.Timeout | undefined;
+  #controller: AbortController | undefined;
+  #abortReason: RpcError | undefined;
+  /** False once the call has been answered, cancelled, expired or dropped: nothing more is sent. */
+  #live = true;
+
+  constructor(method: string, metadata: Metadata | undefined, timeout: number | undefined, peer: string) {
+    this.method = method;
+    this.metadata = metadata ?? NO_METADATA;
+    this.deadline = timeout === undefined ? undefined : new Date(Date.now() + timeout);
+    this.peer = peer;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  get live(): boolean {
+    return this.#live;
+  }
+
+  /** Ends the call; returns false if it had already ended, so exactly one outcome is sent. */
+  finish(): boolean {
+    if (!this.#live) return false;
+    this.#live = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    return true;
+  }
+
+  /** Ends the call and tells the handler through `signal`; its result, if any, is dropped. */
+  abort(reason: RpcError): boolean {
+    if (!this.finish()) return false;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+    return true;
+  }
+}

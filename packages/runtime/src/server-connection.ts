@@ -1,0 +1,302 @@
+import { callError } from './call-errors.js';
+import { Code } from './code.js';
+import type { Codec } from './codec.js';
+import { decodeFrame, MalformedFrameError } from './frame-decode.js';
+import { encodeFrame, NO_DETAILS } from './frame-encode.js';
+import { FrameFlag, FrameType, type CallFrame, type Frame } from './frame.js';
+import type { ServerNext } from './interceptor.js';
+import { PROTOCOL_VERSION } from './limits.js';
+import { RpcError } from './rpc-error.js';
+import { ServerCallContext } from './server-call-context.js';
+import type { MethodDescriptor } from './service.js';
+import type { Connection, ConnectionHandlers } from './transport.js';
+
+/** A registered method: its descriptor and the function that serves it. */
+export interface ServedMethod {
+  readonly descriptor: MethodDescriptor;
+  /** Calls the handler with the padded arguments and `ctx` last. */
+  readonly invoke: (args: unknown[]) => unknown;
+}
+
+/** What every connection of one server shares. */
+export interface ServerCore {
+  readonly methods: ReadonlyMap<string, ServedMethod>;
+  readonly codecs: ReadonlyMap<string, Codec>;
+  /** The interceptor chain, or undefined when there are no interceptors (the fast path). */
+  readonly dispatch: ServerNext | undefined;
+  readonly exposeErrorStack: boolean;
+  /** Where problems nobody else hears about go: bad frames, failed one-way calls. */
+  readonly report: (problem: string, cause?: unknown) => void;
+}
+
+/**
+ * The server side of one connection: the handshake, then CALL frames in and RESULT or ERROR
+ * frames out, with CANCEL, deadlines and GOAWAY. Many calls run at once, each under its id.
+ */
+export class ServerConnection implements ConnectionHandlers {
+  readonly #core: ServerCore;
+  readonly #connection: Connection;
+  /** The listening URL, named in errors the runtime makes: the caller knows the server by it. */
+  readonly #local: string;
+  readonly #onClosed: (connection: ServerConnection) => void;
+  #codec: Codec | undefined;
+  readonly #calls = new Map<number, ServerCallContext>();
+  #lastId = 0;
+  #draining = false;
+  #closed = false;
+  #whenIdle: (() => void) | undefined;
+
+  constructor(core: ServerCore, connection: Connection, local: string, onClosed: (connection: ServerConnection) => void) {
+    this.#core = core;
+    this.#connection = connection;
+    this.#local = local;
+    this.#onClosed = onClosed;
+  }
+
+  onMessage(message: Uint8Array): void {
+    if (this.#closed) return;
+    let frame: Frame;
+    try {
+      frame = decodeFrame(message);
+    } catch (reason) {
+      this.#onMalformed(reason as MalformedFrameError);
+      return;
+    }
+    if (this.#codec === undefined) {
+      this.#handshake(frame);
+      return;
+    }
+    switch (frame.type) {
+      case FrameType.Call:
+        this.#onCall(frame, this.#codec);
+        return;
+      case FrameType.Cancel: {
+        const context = this.#calls.get(frame.id);
+        context?.abort(new RpcError(Code.Cancelled, `${context.method}: cancelled by the caller`));
+        this.#forget(frame.id);
+        return;
+      }
+      case FrameType.Ping:
+        this.#send(encodeFrame({ type: FrameType.Pong, id: frame.id }));
+        return;
+      case FrameType.StreamMessage:
+      case FrameType.StreamEnd:
+      case FrameType.Credit:
+        this.#sendError(frame.id, new RpcError(Code.Unimplemented, `stream frames are not supported by this server yet (${this.#local})`));
+        return;
+      case FrameType.GoAway:
+        this.close();
+        return;
+      default:
+        this.#core.report(`ignored a frame of type 0x${frame.type.toString(16)} from ${this.#connection.peer}: not one a client sends`);
+    }
+  }
+
+  onOversized(head: Uint8Array, size: number): void {
+    const bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+    const isCall = bytes.length >= 6 && bytes[0] === FrameType.Call;
+    if (!isCall || ((bytes[5] as number) & FrameFlag.NoReply) !== 0) {
+      this.#core.report(`refused a ${size}-byte message from ${this.#connection.peer}: larger than the message size limit`);
+      return;
+    }
+    this.#sendError(bytes.readUInt32BE(1), new RpcError(Code.ResourceExhausted, `request of ${size} bytes exceeds the server's message size limit (${this.#local})`));
+  }
+
+  onClose(): void {
+    this.#closed = true;
+    for (const context of this.#calls.values()) {
+      context.abort(new RpcError(Code.Cancelled, `${context.method}: the caller's connection closed`));
+    }
+    this.#calls.clear();
+    this.#whenIdle?.();
+    this.#onClosed(this);
+  }
+
+  /** Tells the client to send no new calls; calls already taken go on. */
+  goAway(message: string): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    this.#send(encodeFrame({ type: FrameType.GoAway, lastId: this.#lastId, code: Code.Unavailable, message }));
+  }
+
+  /** Resolves when no call is in flight any more (or the connection closed). */
+  idle(): Promise<void> {
+    if (this.#calls.size === 0 || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => (this.#whenIdle = resolve));
+  }
+
+  /** Cancels every call still running, tells each caller why, then closes the connection. */
+  shutdown(reason: string): void {
+    for (const [id, context] of this.#calls) {
+      const error = new RpcError(Code.Unavailable, `${context.method}: ${reason} (${this.#local})`);
+      if (context.abort(error)) this.#sendError(id, error);
+    }
+    this.#calls.clear();
+    this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    // Bytes may still arrive after our FIN; there is nobody left to answer them.
+    this.#closed = true;
+    this.#connection.close();
+  }
+
+  #handshake(frame: Frame): void {
+    const peer = this.#connection.peer;
+    if (frame.type !== FrameType.Hello) {
+      this.#core.report(`closed the connection from ${peer}: its first frame (type 0x${frame.type.toString(16)}) is not HELLO`);
+      this.#connection.close(new RpcError(Code.Unavailable, 'protocol error: the first frame was not HELLO'));
+      return;
+    }
+    const codec = this.#core.codecs.get(frame.codec);
+    const problem =
+      frame.version !== PROTOCOL_VERSION
+        ? `protocol version ${frame.version} is not supported; this server speaks version ${PROTOCOL_VERSION}`
+        : codec === undefined
+          ? `codec '${frame.codec}' is not supported; this server speaks ${[...this.#core.codecs.keys()].join(', ')}`
+          : undefined;
+    if (problem !== undefined || codec === undefined) {
+      this.#send(encodeFrame({ type: FrameType.GoAway, lastId: 0, code: Code.Unimplemented, message: problem ?? '' }));
+      this.#core.report(`refused the connection from ${peer}: ${problem}`);
+      this.#connection.close(new RpcError(Code.Unimplemented, problem ?? ''));
+      return;
+    }
+    this.#codec = codec;
+    this.#send(encodeFrame({ type: FrameType.Hello, version: PROTOCOL_VERSION, codec: codec.name }));
+  }
+
+  #onCall(frame: CallFrame, codec: Codec): void {
+    const { id, noReply } = frame;
+    const fail = (code: Code, problem: string): void => {
+      const error = callError(code, frame.method, problem, this.#local);
+      if (noReply) this.#core.report(`one-way call ${error.message}`);
+      else this.#sendError(id, error);
+    };
+    if (this.#draining) return fail(Code.Unavailable, 'the server is shutting down');
+    if (this.#calls.has(id)) return this.#core.report(`dropped call ${id} from ${this.#connection.peer}: that id is already in flight`);
+    this.#lastId = id;
+    const served = this.#core.methods.get(frame.method);
+    if (served === undefined) return fail(Code.Unimplemented, 'no such method on this server');
+    const { descriptor } = served;
+    let args: unknown;
+    try {
+      args = codec.decode(frame.payload);
+    } catch (cause) {
+      return fail(Code.InvalidArgument, `could not decode the arguments with ${codec.name}: ${String(cause)}`);
+    }
+    if (!Array.isArray(args)) return fail(Code.InvalidArgument, 'the arguments are not an array');
+    if (args.length > descriptor.params.length) {
+      return fail(Code.InvalidArgument, `expected at most ${descriptor.params.length} arguments, got ${args.length}`);
+    }
+    const invalid = descriptor.validate?.(args);
+    if (invalid !== undefined) return fail(Code.InvalidArgument, invalid);
+
+    const context = new ServerCallContext(frame.method, frame.metadata, frame.timeout, this.#connection.peer);
+    this.#calls.set(id, context);
+    if (frame.timeout !== undefined) {
+      context.timer = setTimeout(() => {
+        context.abort(callError(Code.DeadlineExceeded, frame.method, `deadline of ${frame.timeout} ms exceeded`, this.#local));
+        this.#forget(id);
+      }, frame.timeout);
+    }
+    while (args.length < descriptor.params.length) args.push(undefined);
+    let outcome: unknown;
+    try {
+      const dispatch = this.#core.dispatch;
+      outcome = dispatch === undefined ? served.invoke([...args, context]) : dispatch({ method: descriptor, args, context });
+    } catch (reason) {
+      this.#finish(id, context, noReply, undefined, reason);
+      return;
+    }
+    if (isThenable(outcome)) {
+      outcome.then(
+        (value) => this.#finish(id, context, noReply, value, undefined),
+        (reason: unknown) => this.#finish(id, context, noReply, undefined, reason ?? new Error('handler rejected with no reason')),
+      );
+    } else {
+      this.#finish(id, context, noReply, outcome, undefined);
+    }
+  }
+
+  /** Sends the one outcome of a call, unless it was cancelled or expired meanwhile (then it is dropped). */
+  #finish(id: number, context: ServerCallContext, noReply: boolean, value: unknown, failure: unknown): void {
+    if (!context.finish()) return;
+    this.#forget(id);
+    if (noReply) {
+      if (failure !== undefined) this.#core.report(`one-way call ${context.method} from ${context.peer} failed`, failure);
+      return;
+    }
+    if (failure !== undefined) {
+      this.#sendError(id, this.#toWireError(failure), context.responseMetadata);
+      return;
+    }
+    let payload: Uint8Array;
+    try {
+      payload = (this.#codec as Codec).encode(value);
+    } catch (cause) {
+      this.#sendError(id, callError(Code.Internal, context.method, `could not encode the result: ${String(cause)}`, this.#local, cause));
+      return;
+    }
+    const metadata = context.responseMetadata;
+    try {
+      this.#connection.send(encodeFrame({ type: FrameType.Result, id, metadata, payload }));
+    } catch (reason) {
+      const error = RpcError.from(reason);
+      this.#sendError(id, callError(error.code, context.method, `could not send the result: ${error.message}`, this.#local, reason));
+    }
+  }
+
+  /** A handler's RpcError travels as it is; anything else is Internal with its message kept. */
+  #toWireError(failure: unknown): RpcError {
+    const error = RpcError.from(failure);
+    if (this.#core.exposeErrorStack && failure instanceof Error && !(failure instanceof RpcError) && error.details === undefined) {
+      return new RpcError(error.code, error.message, { details: { stack: failure.stack }, metadata: error.metadata });
+    }
+    return error;
+  }
+
+  #sendError(id: number, error: RpcError, metadata = error.metadata): void {
+    let details = NO_DETAILS;
+    if (error.details !== undefined && this.#codec !== undefined) {
+      try {
+        details = this.#codec.encode(error.details);
+      } catch (cause) {
+        this.#core.report(`dropped the details of an error for call ${id}: they could not be encoded`, cause);
+      }
+    }
+    this.#send(encodeFrame({ type: FrameType.Error, id, metadata, code: error.code, message: error.message, details }));
+  }
+
+  /** Bytes that are not a frame: fail the call they name if any, otherwise report and go on. */
+  #onMalformed(error: MalformedFrameError): void {
+    if (this.#codec === undefined) {
+      this.#core.report(`closed the connection from ${this.#connection.peer}: it does not speak the Conduit protocol (${error.message})`);
+      this.#connection.close(new RpcError(Code.Unavailable, `protocol error: ${error.message}`));
+      return;
+    }
+    if (error.callId !== undefined && error.frameType === FrameType.Call) {
+      this.#sendError(error.callId, new RpcError(Code.InvalidArgument, `malformed call frame: ${error.message} (${this.#local})`));
+      return;
+    }
+    this.#core.report(`dropped a malformed frame from ${this.#connection.peer}: ${error.message}`);
+  }
+
+  #forget(id: number): void {
+    this.#calls.delete(id);
+    if (this.#calls.size === 0) this.#whenIdle?.();
+  }
+
+  #send(message: Uint8Array): void {
+    if (this.#closed) return;
+    try {
+      this.#connection.send(message);
+    } catch (reason) {
+      this.#core.report(`could not send to ${this.#connection.peer}`, reason);
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}

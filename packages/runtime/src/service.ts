@@ -1,0 +1,61 @@
+import type { CallContext } from './call-context.js';
+
+/**
+ * How a method is called. `oneway` is a `void` method: the call frame asks for no reply and
+ * the caller learns nothing of the outcome.
+ */
+export type MethodKind = 'unary' | 'oneway';
+
+/**
+ * Checks decoded arguments before the handler runs. Returns undefined when they fit the declared
+ * types, otherwise what is wrong and where, e.g. `points[2].x: expected number, got string`.
+ * Generated code provides it; no reflection happens at call time.
+ */
+export type ArgumentValidator = (args: readonly unknown[]) => string | undefined;
+
+/** A method as the generated code describes it. */
+export interface MethodSpec {
+  readonly kind: MethodKind;
+  /** Parameter names in order; arguments travel as a positional array of this length or less. */
+  readonly params: readonly string[];
+  readonly validate?: ArgumentValidator;
+}
+
+/** A method with its place: `path` (`Service.method`) is what travels on the wire. */
+export interface MethodDescriptor extends MethodSpec {
+  readonly service: string;
+  readonly name: string;
+  readonly path: string;
+}
+
+/** Any object whose members are handlers; the generated `<Name>Handlers` interfaces are this. */
+export type HandlerMap = { [method: string]: (...args: never[]) => unknown };
+
+/**
+ * What `Server.add` takes and what a generated client calls through. `H` is the handler
+ * interface; it exists only for type inference, never at run time.
+ */
+export interface ServiceDefinition<H = unknown> {
+  readonly name: string;
+  readonly methods: { readonly [K in keyof H]: MethodDescriptor };
+  /** Type-only brand so `server.add(def, impl)` infers the handler type. */
+  readonly __handlers?: H;
+}
+
+export interface ServiceSpec<H> {
+  readonly name: string;
+  readonly methods: { readonly [K in keyof H]: MethodSpec };
+}
+
+/** Turns the generated spec into descriptors; called once per service at import time. */
+export function defineService<H>(spec: ServiceSpec<H>): ServiceDefinition<H> {
+  const methods = {} as { [K in keyof H]: MethodDescriptor };
+  for (const name of Object.keys(spec.methods) as (keyof H & string)[]) {
+    const method = spec.methods[name];
+    methods[name] = Object.freeze({ ...method, service: spec.name, name, path: `${spec.name}.${name}` });
+  }
+  return Object.freeze({ name: spec.name, methods: Object.freeze(methods) });
+}
+
+/** Helper type for handlers: the context every handler receives last. */
+export type { CallContext };

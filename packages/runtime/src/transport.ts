@@ -1,0 +1,55 @@
+import type { RpcError } from './rpc-error.js';
+
+/**
+ * The transport seam. A transport moves whole messages and knows nothing of ids, deadlines or
+ * codecs; everything above the message is the runtime's.
+ */
+export interface Connection {
+  /** Who is on the other end, as a URL-like string, for error messages and `ctx.peer`. */
+  readonly peer: string;
+  /**
+   * Queues one whole message. Throws an RpcError (ResourceExhausted) when it is larger than the
+   * transport's maximum, before anything is sent; throws Unavailable once the connection is closed.
+   */
+  send(message: Uint8Array): void;
+  /** Closes the connection; `onClose` fires once, with `reason` if one is given. */
+  close(reason?: RpcError): void;
+}
+
+/** What the runtime hears from a connection. */
+export interface ConnectionHandlers {
+  /** One whole message. The bytes are the handler's to keep. */
+  onMessage(message: Uint8Array): void;
+  /**
+   * An incoming message larger than the maximum was refused without buffering it. `head` holds
+   * its first bytes (at most `OVERSIZED_HEAD_BYTES`) so the runtime can tell the call it belonged to.
+   */
+  onOversized(head: Uint8Array, size: number): void;
+  /** The connection is gone: closed by either side or lost. Fires exactly once. */
+  onClose(reason: RpcError | undefined): void;
+}
+
+/** How much of a refused oversized message a transport passes to `onOversized`. */
+export const OVERSIZED_HEAD_BYTES = 16;
+
+/** A bound server endpoint. */
+export interface Listener {
+  /** Where clients connect, with the real port when port 0 was asked for. */
+  readonly url: string;
+  /** Stops accepting new connections; open ones are the server's to end. */
+  close(): Promise<void>;
+}
+
+/**
+ * A way to reach a server, usable both by `server.listen(t)` and by `connect(t)`. Transport
+ * factories (`tcp(…)`, `memory(…)`, …) return these.
+ */
+export interface Transport {
+  /** Scheme-like name used in error messages: `tcp`, `memory`, … */
+  readonly name: string;
+  /** A human-readable address, such as `tcp://127.0.0.1:4000`, for error messages. */
+  readonly address: string;
+  connect(handlers: ConnectionHandlers): Promise<Connection>;
+  /** `accept` is called once per new connection and returns that connection's handlers. */
+  listen(accept: (connection: Connection) => ConnectionHandlers): Promise<Listener>;
+}

@@ -1,0 +1,44 @@
+import { Code, RpcError } from '@conduit/runtime';
+
+/**
+ * The one place where operating-system errors become codes. A peer that is gone or never was
+ * is Unavailable (the caller may retry elsewhere); a local setup problem gets the code that
+ * says what to fix.
+ */
+const codeOfErrno: Readonly<Record<string, Code>> = {
+  ECONNREFUSED: Code.Unavailable,
+  ECONNRESET: Code.Unavailable,
+  ECONNABORTED: Code.Unavailable,
+  EPIPE: Code.Unavailable,
+  ETIMEDOUT: Code.Unavailable,
+  EHOSTUNREACH: Code.Unavailable,
+  ENETUNREACH: Code.Unavailable,
+  ENOTFOUND: Code.Unavailable,
+  EAI_AGAIN: Code.Unavailable,
+  EADDRINUSE: Code.AlreadyExists,
+  EADDRNOTAVAIL: Code.InvalidArgument,
+  EACCES: Code.PermissionDenied,
+  EPERM: Code.PermissionDenied,
+  ENOENT: Code.NotFound,
+  EMSGSIZE: Code.ResourceExhausted,
+  ENOBUFS: Code.ResourceExhausted,
+};
+
+const wordsOfErrno: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by peer',
+  EPIPE: 'broken pipe (the peer closed)',
+  ETIMEDOUT: 'timed out',
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied',
+  ENOENT: 'no such file or directory',
+};
+
+/** An OS error as an RpcError whose message says what happened where, e.g. `connection refused by tcp://127.0.0.1:9`. */
+export function rpcErrorFromOs(error: unknown, doing: string): RpcError {
+  if (error instanceof RpcError) return error;
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = errno === undefined ? Code.Unavailable : (codeOfErrno[errno] ?? Code.Unavailable);
+  const words = errno === undefined ? String((error as Error | undefined)?.message ?? error) : (wordsOfErrno[errno] ?? errno);
+  return new RpcError(code, `${doing}: ${words}${errno !== undefined && wordsOfErrno[errno] !== undefined ? ` (${errno})` : ''}`, { cause: error });
+}
