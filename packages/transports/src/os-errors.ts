@@ -34,11 +34,15 @@ const wordsOfErrno: Readonly<Record<string, string>> = {
   ENOENT: 'no such file or directory',
 };
 
-/** An OS error as an RpcError whose message says what happened where, e.g. `connection refused by tcp://127.0.0.1:9`. */
-export function rpcErrorFromOs(error: unknown, doing: string): RpcError {
+/**
+ * An OS error as an RpcError whose message says what happened, e.g. `connection refused
+ * (ECONNREFUSED)`, after `doing` when given (`listening on tcp://…: address already in use`).
+ */
+export function rpcErrorFromOs(error: unknown, doing?: string): RpcError {
   if (error instanceof RpcError) return error;
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
   const code = errno === undefined ? Code.Unavailable : (codeOfErrno[errno] ?? Code.Unavailable);
   const words = errno === undefined ? String((error as Error | undefined)?.message ?? error) : (wordsOfErrno[errno] ?? errno);
-  return new RpcError(code, `${doing}: ${words}${errno !== undefined && wordsOfErrno[errno] !== undefined ? ` (${errno})` : ''}`, { cause: error });
+  const named = errno !== undefined && wordsOfErrno[errno] !== undefined ? `${words} (${errno})` : words;
+  return new RpcError(code, doing === undefined ? named : `${doing}: ${named}`, { cause: error });
 }

@@ -45,7 +45,7 @@ export class StreamConnection implements Connection {
     );
     this.#socket.on('data', (chunk: Buffer) => decoder.push(chunk));
     this.#socket.on('error', (error) => {
-      this.#closeReason ??= rpcErrorFromOs(error, this.peer);
+      this.#closeReason ??= rpcErrorFromOs(error);
     });
     this.#socket.on('end', () => {
       if (decoder.midMessage) this.#closeReason ??= new RpcError(Code.Unavailable, `${this.peer} closed in the middle of a message`);

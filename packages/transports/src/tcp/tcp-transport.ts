@@ -38,7 +38,7 @@ export function tcp(options: TcpOptions = {}): Transport {
         }, connectTimeout);
         socket.once('error', (error) => {
           clearTimeout(timer);
-          reject(rpcErrorFromOs(error, address));
+          reject(rpcErrorFromOs(error));
         });
         socket.once('connect', () => {
           clearTimeout(timer);

@@ -1,0 +1,217 @@
+import { connect as netConnect, createServer } from 'node:net';
+import { once } from 'node:events';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Code, connect, RpcError, type Channel } from '@conduit/runtime';
+import { tcp } from '@conduit/transports';
+import { ProbeClient } from '../fixtures/generated/probe.rpc.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+
+/**
+ * The runtime over real TCP with the server in another process: each behaviour the walking
+ * skeleton promises, seen from the caller's side.
+ */
+
+const channels: Channel[] = [];
+afterEach(async () => {
+  await Promise.all(channels.splice(0).map((channel) => channel.close()));
+});
+
+async function client(url: string, options?: Parameters<typeof connect>[1]): Promise<ProbeClient> {
+  const channel = await connect(url, options);
+  channels.push(channel);
+  return new ProbeClient(channel);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<RpcError> {
+  const outcome = await promise.then(
+    (value) => new Error(`expected a rejection, got ${JSON.stringify(value)}`),
+    (error: unknown) => error,
+  );
+  expect(outcome).toBeInstanceOf(RpcError);
+  return outcome as RpcError;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a TCP server in another process', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess('probe-server.ts', ['--max-message-size', String(64 * 1024)]);
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('reports the real port it bound when asked for port 0', () => {
+    const port = Number(new URL(server.url).port);
+    expect(server.url).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    expect(port).toBeGreaterThan(0);
+  });
+
+  it('answers unary calls, many of them at once on one connection', async () => {
+    const calc = await client(server.url);
+    expect(await calc.add(1, 2)).toBe(3);
+    const sums = await Promise.all(Array.from({ length: 1000 }, (_, i) => calc.add(i, 1)));
+    expect(sums).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+  });
+
+  it('delivers one-way calls in order', async () => {
+    const calc = await client(server.url);
+    calc.note('one');
+    calc.note('two');
+    expect((await calc.notes()).slice(-2)).toEqual(['one', 'two']);
+  });
+
+  it('rejects with DeadlineExceeded on time when the server never answers, and the server sees the deadline', async () => {
+    const calc = await client(server.url);
+    const started = performance.now();
+    const error = await rejection(calc.hang('deadline', { timeout: 100 }));
+    const elapsed = performance.now() - started;
+    expect(error.code).toBe(Code.DeadlineExceeded);
+    expect(error.message).toBe(`Probe.hang: deadline exceeded after 100 ms (${server.url})`);
+    expect(elapsed).toBeGreaterThanOrEqual(95);
+    expect(elapsed).toBeLessThan(1000);
+    // Either the CANCEL that follows the deadline or the server's own deadline timer aborts it.
+    await expect.poll(() => calc.aborted()).toContainEqual(expect.stringMatching(/^deadline:(1|4)$/));
+  });
+
+  it('sends cancellation to the server, whose ctx.signal aborts with Cancelled', async () => {
+    const calc = await client(server.url);
+    const controller = new AbortController();
+    const call = calc.hang('cancel', { signal: controller.signal });
+    await sleep(20);
+    controller.abort();
+    expect((await rejection(call)).code).toBe(Code.Cancelled);
+    await expect.poll(() => calc.aborted()).toContain(`cancel:${Code.Cancelled}`);
+  });
+
+  it('carries metadata both ways', async () => {
+    const calc = await client(server.url);
+    let response: Record<string, string> = {};
+    const seen = await calc.metadata({
+      metadata: { 'x-request': 'r-42', 'x-tenant': 'acme' },
+      onResponseMetadata: (metadata) => (response = { ...metadata }),
+    });
+    expect(seen).toEqual([
+      ['x-request', 'r-42'],
+      ['x-tenant', 'acme'],
+    ]);
+    expect(response).toEqual({ 'x-echo': 'r-42' });
+  });
+
+  it('rejects a request over the client limit with ResourceExhausted, and the connection serves the next call', async () => {
+    const calc = await client(server.url);
+    const error = await rejection(calc.echo('x'.repeat(5 * 1024 * 1024)));
+    expect(error.code).toBe(Code.ResourceExhausted);
+    expect(error.message).toMatch(/^Probe\.echo: message of \d+ bytes exceeds the 4194304-byte limit \(tcp:/);
+    expect(await calc.add(2, 2)).toBe(4);
+  });
+
+  it("refuses a request over the server's limit without buffering it, and the connection serves the next call", async () => {
+    const calc = await client(server.url);
+    const error = await rejection(calc.echo('y'.repeat(100 * 1024)));
+    expect(error.code).toBe(Code.ResourceExhausted);
+    expect(error.message).toMatch(/request of \d+ bytes exceeds the server's message size limit/);
+    expect(await calc.echo('small')).toBe('small');
+  });
+
+  it("fails a reply over the client's own limit with ResourceExhausted, and carries on", async () => {
+    const { hostname, port } = new URL(server.url);
+    const channel = await connect(tcp({ host: hostname, port: Number(port), maxMessageSize: 1024 }));
+    channels.push(channel);
+    const strict = new ProbeClient(channel);
+    // The request (about 640 bytes) fits; the reply repeats the value twice (payload and x-echo) and does not.
+    const error = await rejection(strict.metadata({ metadata: { 'x-request': 'r'.repeat(600) } }));
+    expect(error.code).toBe(Code.ResourceExhausted);
+    expect(error.message).toMatch(/^Probe\.metadata: the reply of \d+ bytes exceeds the message size limit/);
+    expect(await strict.add(1, 1)).toBe(2);
+  });
+
+  it('closes a connection that sends garbage and keeps serving the others', async () => {
+    const calc = await client(server.url);
+    const { hostname, port } = new URL(server.url);
+    const garbage = netConnect({ host: hostname, port: Number(port) });
+    await once(garbage, 'connect');
+    garbage.write(Buffer.from('\x00\x00\x00\x10GET / HTTP/1.1\r\n\r\n'));
+    garbage.resume();
+    await once(garbage, 'close');
+    expect(await calc.add(40, 2)).toBe(42);
+    expect(server.output.join('')).toMatch(/does not speak the Conduit protocol/);
+  });
+});
+
+describe('a server that requires a token', () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess('probe-server.ts', ['--auth']);
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('rejects a call without one with Unauthenticated, and serves a caller whose interceptor adds it', async () => {
+    const anonymous = await client(server.url);
+    const error = await rejection(anonymous.add(1, 2));
+    expect([error.code, error.message]).toEqual([Code.Unauthenticated, 'Probe.add: a valid bearer token is required']);
+    const authorized = await client(server.url, {
+      interceptors: [(next) => (request) => next({ ...request, metadata: { ...request.metadata, authorization: 'Bearer good' } })],
+    });
+    expect(await authorized.add(1, 2)).toBe(3);
+  });
+});
+
+describe('peer death and shutdown', () => {
+  it('fails a call in flight with Unavailable within a second when the server is killed', async () => {
+    const server = await startServerProcess('probe-server.ts');
+    try {
+      const calc = await client(server.url);
+      const call = calc.hang('killed');
+      await sleep(20);
+      const killedAt = performance.now();
+      server.child.kill('SIGKILL');
+      const error = await rejection(call);
+      expect(performance.now() - killedAt).toBeLessThan(1000);
+      expect(error.code).toBe(Code.Unavailable);
+      expect(error.message).toMatch(new RegExp(`^Probe\\.hang: connection lost: .* \\(${server.url.replace(/[./]/g, '\\$&')}\\)$`));
+      expect((await rejection(calc.add(1, 1))).code).toBe(Code.Unavailable);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('drains on SIGTERM: the call in flight finishes, new calls get Unavailable, the process exits 0', async () => {
+    const server = await startServerProcess('probe-server.ts', ['--grace', '2000']);
+    try {
+      const calc = await client(server.url);
+      const inFlight = calc.sleep(300);
+      await sleep(50);
+      server.child.kill('SIGTERM');
+      await sleep(50);
+      const refused = await rejection(calc.add(1, 1));
+      expect(refused.code).toBe(Code.Unavailable);
+      expect(await inFlight).toBe('slept 300');
+      expect(await server.exited).toBe(0);
+      expect(server.output).toContain('closed');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('fails connect to a port where nobody listens fast, with Unavailable naming the address', async () => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const port = (probe.address() as { port: number }).port;
+    probe.close();
+    const started = performance.now();
+    const error = await rejection(connect(`tcp://127.0.0.1:${port}`));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error.code).toBe(Code.Unavailable);
+    expect(error.message).toBe(`could not connect to tcp://127.0.0.1:${port}: connection refused (ECONNREFUSED)`);
+  });
+
+  it('names an unknown URL scheme', async () => {
+    const error = await rejection(connect('carrier-pigeon://coop:1'));
+    expect(error.message).toMatch(/unknown transport scheme 'carrier-pigeon' in 'carrier-pigeon:\/\/coop:1'; known schemes: .*tcp/);
+  });
+});
