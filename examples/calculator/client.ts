@@ -1,0 +1,37 @@
+/**
+ * The calculator client: connects to the URL given as the first argument and prints each call
+ * with its result or error.
+ */
+import { connect, RpcError, codeName } from '@conduit/runtime';
+import '@conduit/transports';
+import { CalculatorClient } from './generated/calculator.rpc.js';
+
+const url = process.argv[2];
+if (url === undefined) {
+  console.error('usage: client.ts <url>   e.g. client.ts tcp://127.0.0.1:4000');
+  process.exit(2);
+}
+
+const channel = await connect(url);
+const calc = new CalculatorClient(channel);
+
+async function show(call: string, result: Promise<unknown>): Promise<void> {
+  try {
+    console.log(`${call} = ${JSON.stringify(await result)}`);
+  } catch (error) {
+    const e = RpcError.from(error);
+    console.log(`${call} failed: [${codeName(e.code)}] ${e.message}${e.details === undefined ? '' : ` ${JSON.stringify(e.details)}`}`);
+  }
+}
+
+await show('add(1, 2)', calc.add(1, 2));
+await show('divide(1, 4)', calc.divide(1, 4));
+await show('divide(1, 0)', calc.divide(1, 0));
+await show("centroid([(0,0), (4,0), (2,6)], 'middle')", calc.centroid([{ x: 0, y: 0 }, { x: 4, y: 0 }, { x: 2, y: 6 }], 'middle'));
+await show('add(1, 2) with timeout 50 ms and metadata', calc.add(1, 2, { timeout: 50, metadata: { authorization: 'Bearer demo' } }));
+calc.log('hello from the client');
+await show('add(2, 40) after a one-way log', calc.add(2, 40));
+const started = performance.now();
+const sums = await Promise.all(Array.from({ length: 1000 }, (_, i) => calc.add(i, i)));
+console.log(`1000 concurrent add calls on one connection: all correct = ${sums.every((s, i) => s === 2 * i)}, ${(performance.now() - started).toFixed(1)} ms`);
+await channel.close();

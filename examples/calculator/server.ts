@@ -1,0 +1,35 @@
+/**
+ * The calculator server. Listens on the transport URL given as the first argument (default
+ * `tcp://127.0.0.1:0`, a free port), prints the URL it got as its first line, and drains
+ * gracefully on SIGTERM or SIGINT.
+ */
+import { Code, RpcError, Server } from '@conduit/runtime';
+import { tcp } from '@conduit/transports';
+import { CalculatorService } from './generated/calculator.rpc.js';
+
+const server = new Server();
+server.add(CalculatorService, {
+  add: (a, b) => a + b,
+  divide: (a, b) => {
+    if (b === 0) throw new RpcError(Code.InvalidArgument, 'cannot divide by zero', { details: { dividend: a } });
+    return a / b;
+  },
+  centroid: (points, label) => {
+    if (points.length === 0) throw new RpcError(Code.InvalidArgument, 'centroid of no points');
+    const sum = points.reduce((acc, p) => ({ x: acc.x + p.x, y: acc.y + p.y }), { x: 0, y: 0 });
+    return { x: sum.x / points.length, y: sum.y / points.length, ...(label !== undefined && { label }) };
+  },
+  log: (line, ctx) => {
+    console.log(`log from ${ctx.peer}: ${line}`);
+  },
+});
+
+const listening = await server.listen(process.argv[2] ?? tcp({ host: '127.0.0.1', port: 0 }));
+console.log(listening.url);
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    console.log(`${signal}: draining`);
+    void server.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * `npm run demo`: generates the calculator stubs with the real CLI, then, for each transport,
+ * starts the calculator server in its own process, runs the client in another, prints what both
+ * said, and stops the server. Exits 0 only if every step worked.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const root = here('..');
+
+/** Transports the demo runs over, with the URL the server listens on. */
+const transports = [{ name: 'tcp', listen: 'tcp://127.0.0.1:0' }];
+
+/** A step that takes longer than this has hung; the demo fails instead of waiting forever. */
+const STEP_TIMEOUT_MS = 30_000;
+
+const children = new Set<ChildProcess>();
+process.once('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+
+function run(label: string, args: string[]): { child: ChildProcess; lines: AsyncIterable<string>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  const exited = once(child, 'exit').then(([code]) => {
+    children.delete(child);
+    return code as number | null;
+  });
+  const timer = setTimeout(() => {
+    console.error(`${label} did not finish within ${STEP_TIMEOUT_MS} ms; stopping it`);
+    child.kill('SIGKILL');
+  }, STEP_TIMEOUT_MS);
+  void exited.then(() => clearTimeout(timer));
+  return { child, lines: createInterface({ input: child.stdout! }), exited };
+}
+
+async function step(label: string, args: string[]): Promise<void> {
+  const { lines, exited } = run(label, args);
+  for await (const line of lines) console.log(`  [${label}] ${line}`);
+  const code = await exited;
+  if (code !== 0) throw new Error(`${label} exited with ${code}`);
+}
+
+console.log('conduit demo: calculator service, server and client in separate processes\n');
+console.log('$ conduit gen examples/calculator/services/calculator.ts --out examples/calculator/generated');
+await step('conduit', [here('../packages/codegen/bin/conduit.js'), 'gen', 'examples/calculator/services/calculator.ts', '--out', 'examples/calculator/generated']);
+
+for (const transport of transports) {
+  console.log(`\n== ${transport.name} ==`);
+  const server = run('server', ['--import', 'tsx', here('calculator/server.ts'), transport.listen]);
+  const serverLines = server.lines[Symbol.asyncIterator]();
+  const first = await serverLines.next();
+  if (first.done) throw new Error(`the ${transport.name} server exited before printing its URL`);
+  const url = first.value;
+  console.log(`  [server pid ${server.child.pid}] listening on ${url}`);
+  const echo = (async () => {
+    for (let line = await serverLines.next(); !line.done; line = await serverLines.next()) console.log(`  [server] ${line.value}`);
+  })();
+  await step(`client`, ['--import', 'tsx', here('calculator/client.ts'), url]);
+  server.child.kill('SIGTERM');
+  const code = await server.exited;
+  await echo;
+  if (code !== 0) throw new Error(`the ${transport.name} server exited with ${code}`);
+  console.log(`  [server] exited cleanly`);
+}
+console.log('\ndemo finished: every transport answered');
