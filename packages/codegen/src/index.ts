@@ -1,1 +1,10 @@
-export {};
+export { main, EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE } from './cli.js';
+export { formatDiagnostic, formatDiagnostics, type Diagnostic } from './diagnostic.js';
+export { emitClient } from './emit-client.js';
+export { emitFile, type EmitOptions } from './emit-file.js';
+export { emitHandlers, emitServiceDefinition } from './emit-service.js';
+export { renderDataType, renderServiceInterface, renderType } from './emit-types.js';
+export { checkerName, emitValidators, validatorName } from './emit-validators.js';
+export type { DataType, Method, MethodKind, Param, Property, Service, ServiceFile, TypeRef } from './model.js';
+export { parseServiceFile, type ParseResult, type SourceInput } from './parse.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,38 @@
+import { docComment, freeName, quote, renderType } from './emit-types.js';
+import { validatorName } from './emit-validators.js';
+import type { Method, Service } from './model.js';
+
+/**
+ * `<Name>Handlers`: what a server implements. Each handler gets the call context last, so an
+ * optional parameter becomes `T | undefined` to keep `ctx` in its place.
+ */
+export function emitHandlers(service: Service): string {
+  const usage = `Implement this and pass it to \`server.add(${service.name}Service, …)\`.`;
+  const doc = service.doc === undefined ? usage : service.doc.includes('\n') ? `${service.doc}\n\n${usage}` : `${service.doc} ${usage}`;
+  const methods = service.methods.flatMap((m) => [...docComment(m.doc, '  '), `  ${handlerSignature(m)};`]);
+  return [...docComment(doc), `export interface ${service.name}Handlers {`, ...methods, '}'].join('\n');
+}
+
+function handlerSignature(method: Method): string {
+  const params = method.params.map((p) => `${p.name}: ${renderType(p.type, '  ')}${p.optional ? ' | undefined' : ''}`);
+  params.push(`${freeName('ctx', method.params)}: CallContext`);
+  const value = renderType(method.returns, '  ');
+  const result = method.kind === 'oneway' ? 'Promise<void> | void' : `Promise<${value}> | ${value}`;
+  return `${method.name}(${params.join(', ')}): ${result}`;
+}
+
+/** `<Name>Service`: the runtime's description of the service, shared by client and server. */
+export function emitServiceDefinition(service: Service): string {
+  const methods = service.methods.map((m) => {
+    const params = m.params.map((p) => quote(p.name)).join(', ');
+    return `    ${m.name}: { kind: ${quote(m.kind)}, params: [${params}], validate: ${validatorName(service, m)} },`;
+  });
+  return [
+    `export const ${service.name}Service = defineService<${service.name}Handlers>({`,
+    `  name: ${quote(service.name)},`,
+    '  methods: {',
+    ...methods,
+    '  },',
+    '});',
+  ].join('\n');
+}
