@@ -8,6 +8,9 @@ const READY_TIMEOUT_MS = 30_000;
 /** How long a server may take to exit after SIGTERM before it gets SIGKILL. */
 const STOP_GRACE_MS = 2_000;
 
+/** Extra node flags for every server process, e.g. `BENCH_SERVER_FLAGS=--cpu-prof` to profile the servers. */
+const serverFlags = process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
+
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every server process still alive; the exit hooks below kill whatever is left here. */
@@ -54,8 +57,8 @@ export async function startServer(file: string, options: StartOptions = {}): Pro
   installExitHooks();
   const path = fileURLToPath(new URL(file, import.meta.url));
   const child = options.ipc
-    ? fork(path, [], { cwd: repoRoot, execArgv: ['--import', 'tsx'], stdio: ['pipe', 'pipe', 'inherit', 'ipc'] })
-    : spawn(process.execPath, ['--import', 'tsx', path], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+    ? fork(path, [], { cwd: repoRoot, execArgv: [...serverFlags, '--import', 'tsx'], stdio: ['pipe', 'pipe', 'inherit', 'ipc'] })
+    : spawn(process.execPath, [...serverFlags, '--import', 'tsx', path], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
   live.add(child);
   child.once('exit', () => live.delete(child));
 

@@ -8,7 +8,8 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startServer, type ServerProcess } from './child.js';
 import type { BenchClient } from './clients/bench-client.js';
-import { measureInFlight, measureSequential, type InFlightResult, type RoundPlan, type SequentialResult } from './measure.js';
+import { measureInFlight, measureSequential, type InFlightResult, type InFlightRound, type RoundPlan, type SequentialResult, type SequentialRound } from './measure.js';
+import { median } from './stats.js';
 import { targets, type Target, type TargetId } from './targets.js';
 
 /** Calls outstanding at once in the throughput measurement. */
@@ -19,10 +20,10 @@ interface Plans {
   inFlight: RoundPlan;
 }
 
-/** About 11 s per target on 2 cores: 4 targets plus the build stay under 2 minutes. */
+/** About 14 s per target: 4 targets plus the build stay under 2 minutes on 2 cores. */
 const FULL: Plans = {
-  sequential: { warmupMs: 500, rounds: 5, roundMs: 800 },
-  inFlight: { warmupMs: 500, rounds: 5, roundMs: 1_000 },
+  sequential: { warmupMs: 500, rounds: 7, roundMs: 800 },
+  inFlight: { warmupMs: 500, rounds: 7, roundMs: 1_000 },
 };
 /** A smoke test: every target starts, answers and is measured, in about 2 s each. */
 const QUICK: Plans = {
@@ -38,26 +39,73 @@ interface TargetResult {
   error?: string;
 }
 
-async function measureTarget(target: Target, plans: Plans): Promise<TargetResult> {
-  let server: ServerProcess | undefined;
-  let client: BenchClient | undefined;
+/** A target whose server is up and whose client answered its check call. */
+interface Opened {
+  target: Target;
+  server: ServerProcess | undefined;
+  client: BenchClient | undefined;
+  sequential: SequentialRound[];
+  inFlight: InFlightRound[];
+  error?: string;
+}
+
+async function open(target: Target): Promise<Opened> {
+  const opened: Opened = { target, server: undefined, client: undefined, sequential: [], inFlight: [] };
   try {
-    server = await startServer(target.server, { ipc: target.ipc ?? false });
-    client = await target.open(server);
-    await client.verify();
-    progress(`${target.id}: sequential`);
-    const sequential = await measureSequential(client.call, plans.sequential);
-    progress(`${target.id}: ${IN_FLIGHT} in flight`);
-    const inFlight = await measureInFlight(client.call, plans.inFlight, IN_FLIGHT);
-    return { id: target.id, label: target.label, sequential, inFlight };
+    opened.server = await startServer(target.server, { ipc: target.ipc ?? false });
+    opened.client = await target.open(opened.server);
+    await opened.client.verify();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    progress(`${target.id}: FAILED: ${message}`);
-    return { id: target.id, label: target.label, error: message };
-  } finally {
-    await client?.close().catch(() => undefined);
-    await server?.stop();
+    fail(opened, error);
   }
+  return opened;
+}
+
+function fail(opened: Opened, error: unknown): void {
+  opened.error = error instanceof Error ? error.message : String(error);
+  progress(`${opened.target.id}: FAILED: ${opened.error}`);
+}
+
+/**
+ * Rounds of all targets are interleaved (round 1 of each, then round 2 of each, …), so a
+ * neighbour's burst on this shared machine lands on every target alike and the ratios between
+ * them stay honest even when the absolute numbers wander.
+ */
+async function measureInterleaved(all: Opened[], plans: Plans): Promise<void> {
+  const phases = [
+    { name: 'sequential', plan: plans.sequential },
+    { name: `${IN_FLIGHT} in flight`, plan: plans.inFlight },
+  ] as const;
+  for (const { name, plan } of phases) {
+    for (let round = 0; round < plan.rounds; round++) {
+      progress(`${name}: round ${round + 1} of ${plan.rounds}`);
+      for (const opened of all) {
+        if (opened.error !== undefined || opened.client === undefined) continue;
+        const once: RoundPlan = { warmupMs: round === 0 ? plan.warmupMs : 0, rounds: 1, roundMs: plan.roundMs };
+        try {
+          if (name === 'sequential') opened.sequential.push(...(await measureSequential(opened.client.call, once)).rounds);
+          else opened.inFlight.push(...(await measureInFlight(opened.client.call, once, IN_FLIGHT)).rounds);
+        } catch (error) {
+          fail(opened, error);
+        }
+      }
+    }
+  }
+}
+
+function resultOf(opened: Opened): TargetResult {
+  const { target } = opened;
+  if (opened.error !== undefined) return { id: target.id, label: target.label, error: opened.error };
+  return {
+    id: target.id,
+    label: target.label,
+    sequential: {
+      p50Us: median(opened.sequential.map((r) => r.p50)),
+      p99Us: median(opened.sequential.map((r) => r.p99)),
+      rounds: opened.sequential,
+    },
+    inFlight: { inFlight: IN_FLIGHT, callsPerSec: median(opened.inFlight.map((r) => r.callsPerSec)), rounds: opened.inFlight },
+  };
 }
 
 function progress(line: string): void {
@@ -137,8 +185,17 @@ async function main(): Promise<void> {
   console.log('p50 = median of round p50s, p99 = median of round p99s, calls/s = median of rounds\n');
 
   const started = performance.now();
-  const results: TargetResult[] = [];
-  for (const target of selected) results.push(await measureTarget(target, plans));
+  const all: Opened[] = [];
+  try {
+    for (const target of selected) all.push(await open(target));
+    await measureInterleaved(all, plans);
+  } finally {
+    for (const opened of all) {
+      await opened.client?.close().catch(() => undefined);
+      await opened.server?.stop();
+    }
+  }
+  const results = all.map(resultOf);
   const elapsedSec = (performance.now() - started) / 1000;
 
   console.log('');

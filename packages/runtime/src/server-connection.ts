@@ -204,7 +204,13 @@ export class ServerConnection implements ConnectionHandlers {
     let outcome: unknown;
     try {
       const dispatch = this.#core.dispatch;
-      outcome = dispatch === undefined ? served.invoke([...args, context]) : dispatch({ method: descriptor, args, context });
+      if (dispatch === undefined) {
+        // The decoded array is ours: ctx goes on its end instead of into a copy.
+        args.push(context);
+        outcome = served.invoke(args);
+      } else {
+        outcome = dispatch({ method: descriptor, args, context });
+      }
     } catch (reason) {
       this.#finish(id, context, noReply, undefined, reason);
       return;

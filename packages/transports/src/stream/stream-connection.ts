@@ -14,7 +14,9 @@ const CLOSE_FLUSH_MS = 2_000;
 
 /**
  * A Connection over any byte stream socket (TCP now; pipes and FIFOs later): length-prefixed
- * messages in both directions, writes of one event-loop turn coalesced into one syscall.
+ * messages in both directions. Writes are coalesced without delaying a lone message: replies to
+ * the calls of one received chunk leave in one writev after it, and a burst of calls made in one
+ * turn of the event loop leaves as its first message at once and the rest in one writev.
  */
 export class StreamConnection implements Connection {
   readonly peer: string;
@@ -22,11 +24,14 @@ export class StreamConnection implements Connection {
   readonly #maxMessageSize: number;
   #handlers: ConnectionHandlers | undefined;
   #open = true;
-  #corked = false;
+  /** Messages sent in the current turn of the event loop outside a read; 0 when none. */
+  #burst = 0;
+  /** True while the messages of one received chunk are handled. */
+  #inChunk = false;
   #closeReason: RpcError | undefined;
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#socket.uncork();
+  readonly #endBurst = (): void => {
+    if (this.#burst > 1) this.#socket.uncork();
+    this.#burst = 0;
   };
 
   constructor(socket: Socket, peer: string, maxMessageSize: number) {
@@ -43,7 +48,17 @@ export class StreamConnection implements Connection {
       (message) => handlers.onMessage(message),
       (head, size) => handlers.onOversized(head, size),
     );
-    this.#socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+    this.#socket.on('data', (chunk: Buffer) => {
+      // Replies a server sends while this chunk's calls are handled leave together, right after it.
+      this.#socket.cork();
+      this.#inChunk = true;
+      try {
+        decoder.push(chunk);
+      } finally {
+        this.#inChunk = false;
+        this.#socket.uncork();
+      }
+    });
     this.#socket.on('error', (error) => {
       this.#closeReason ??= rpcErrorFromOs(error);
     });
@@ -61,11 +76,15 @@ export class StreamConnection implements Connection {
     if (message.length > this.#maxMessageSize) {
       throw new RpcError(Code.ResourceExhausted, `message of ${message.length} bytes exceeds the ${this.#maxMessageSize}-byte limit`);
     }
-    if (!this.#corked) {
-      // Everything sent in this turn of the event loop leaves in one writev when it ends.
-      this.#corked = true;
+    if (this.#inChunk) {
+      // The read handler corked the socket and flushes when the chunk is done.
+    } else if (this.#burst === 0) {
+      // The first message of a turn of the event loop leaves at once: a lone call waits for nothing.
+      this.#burst = 1;
+      process.nextTick(this.#endBurst);
+    } else if (this.#burst++ === 1) {
+      // The rest of the turn's messages leave in one writev when it ends.
       this.#socket.cork();
-      process.nextTick(this.#uncork);
     }
     if (message.length < COPY_BELOW_BYTES) {
       const framed = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + message.length);
