@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GOLDEN, ROOT } from './paths.js';
+import { COMMITTED_STUBS, GOLDEN, ROOT } from './paths.js';
 
 /**
- * The golden files must compile as a user's project would compile them. The scratch project sits
+ * The golden files, and the generated stubs the example and the tests use, must compile as a user's project would compile them. The scratch project sits
  * inside the repository so '@conduit/runtime' resolves through node_modules to packages/runtime
  * (whose dist `npm run build` produces).
  */
@@ -13,7 +13,8 @@ let dir = '';
 
 beforeAll(() => {
   dir = mkdtempSync(join(ROOT, 'test/codegen/.tmp-compile-'));
-  const files = readdirSync(GOLDEN).filter((f) => f.endsWith('.rpc.ts')).map((f) => relative(dir, join(GOLDEN, f)));
+  const goldens = readdirSync(GOLDEN).filter((f) => f.endsWith('.rpc.ts')).map((f) => join(GOLDEN, f));
+  const files = [...goldens, ...COMMITTED_STUBS.map(([, stub]) => join(ROOT, stub))].map((f) => relative(dir, f));
   writeFileSync(join(dir, 'usage.ts'), USAGE);
   const compilerOptions = {
     strict: true,

@@ -5,3 +5,9 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const GOLDEN = fileURLToPath(new URL('./golden/', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../packages/codegen/bin/conduit.js', import.meta.url));
+
+/** Generated stubs committed beside the code that uses them, with the interface each comes from. */
+export const COMMITTED_STUBS = [
+  ['examples/calculator/services/calculator.ts', 'examples/calculator/generated/calculator.rpc.ts'],
+  ['test/fixtures/services/probe.ts', 'test/fixtures/generated/probe.rpc.ts'],
+] as const;
