@@ -5,6 +5,7 @@ import { Code, connect, RpcError, type Channel } from '@conduit/runtime';
 import { tcp } from '@conduit/transports';
 import { ProbeClient } from '../fixtures/generated/probe.rpc.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { rejection } from '../support/rejection.js';
 
 /**
  * The runtime over real TCP with the server in another process: each behaviour the walking
@@ -20,15 +21,6 @@ async function client(url: string, options?: Parameters<typeof connect>[1]): Pro
   const channel = await connect(url, options);
   channels.push(channel);
   return new ProbeClient(channel);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RpcError> {
-  const outcome = await promise.then(
-    (value) => new Error(`expected a rejection, got ${JSON.stringify(value)}`),
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(RpcError);
-  return outcome as RpcError;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,8 +3,8 @@ import { callError, callErrorFrom } from './call-errors.js';
 import type { Channel, ChannelState } from './channel.js';
 import { Code } from './code.js';
 import type { Codec } from './codec.js';
-import { deadlineFromOptions } from './deadline.js';
-import { decodeFrame, MalformedFrameError } from './frame-decode.js';
+import { deadlineFromOptions, millisecondsUntil } from './deadline.js';
+import { MalformedFrameError, readFrame } from './frame-decode.js';
 import { encodeFrame } from './frame-encode.js';
 import { FrameType, type ErrorFrame, type Frame, type ResultFrame } from './frame.js';
 import { chainInterceptors, type ClientInterceptor, type ClientNext, type ClientRequest } from './interceptor.js';
@@ -100,7 +100,7 @@ export class ClientChannel implements Channel, ConnectionHandlers {
     if (signal?.aborted) return Promise.reject(this.#cancelled(method, signal));
     let timeout: number | undefined;
     if (deadline !== undefined) {
-      timeout = deadline.getTime() - Date.now();
+      timeout = millisecondsUntil(deadline);
       if (timeout <= 0) return Promise.reject(this.#error(Code.DeadlineExceeded, method, 'deadline passed before the call was sent'));
     }
     const noReply = method.kind === 'oneway';
@@ -144,11 +144,9 @@ export class ClientChannel implements Channel, ConnectionHandlers {
   }
 
   onMessage(message: Uint8Array): void {
-    let frame: Frame;
-    try {
-      frame = decodeFrame(message);
-    } catch (reason) {
-      this.#onMalformed(reason as MalformedFrameError);
+    const frame = readFrame(message);
+    if (frame instanceof MalformedFrameError) {
+      this.#onMalformed(frame);
       return;
     }
     switch (frame.type) {

@@ -11,6 +11,7 @@ import { RpcError } from './rpc-error.js';
 import { Server, type ServerOptions } from './server.js';
 import { defineService } from './service.js';
 import type { Connection, ConnectionHandlers } from './transport.js';
+import { rejection } from '../../../test/support/rejection.js';
 
 interface Handlers {
   add(a: number, b: number, ctx: CallContext): number;
@@ -91,15 +92,6 @@ async function serve(options: ServerOptions = {}, connectOptions: Parameters<typ
   const channel = await connect(transport, connectOptions);
   open.push(channel, server);
   return { server, channel, seen, problems, transport };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RpcError> {
-  const outcome = await promise.then(
-    (value) => new Error(`expected a rejection, got ${JSON.stringify(value)}`),
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(RpcError);
-  return outcome as RpcError;
 }
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -17,6 +17,15 @@ export class MalformedFrameError extends Error {
   }
 }
 
+/** Reads one frame, or says why the message is not one: for receivers, who must not throw. */
+export function readFrame(message: Uint8Array): Frame | MalformedFrameError {
+  try {
+    return decodeFrame(message);
+  } catch (error) {
+    return error as MalformedFrameError;
+  }
+}
+
 /** Reads one frame from one transport message. Throws MalformedFrameError, never anything else. */
 export function decodeFrame(message: Uint8Array): Frame {
   const bytes = Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength);

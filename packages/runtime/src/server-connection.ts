@@ -1,7 +1,7 @@
 import { callError } from './call-errors.js';
 import { Code } from './code.js';
 import type { Codec } from './codec.js';
-import { decodeFrame, MalformedFrameError } from './frame-decode.js';
+import { MalformedFrameError, readFrame } from './frame-decode.js';
 import { encodeFrame, NO_DETAILS } from './frame-encode.js';
 import { FrameFlag, FrameType, type CallFrame, type Frame } from './frame.js';
 import type { ServerNext } from './interceptor.js';
@@ -55,11 +55,9 @@ export class ServerConnection implements ConnectionHandlers {
 
   onMessage(message: Uint8Array): void {
     if (this.#closed) return;
-    let frame: Frame;
-    try {
-      frame = decodeFrame(message);
-    } catch (reason) {
-      this.#onMalformed(reason as MalformedFrameError);
+    const frame = readFrame(message);
+    if (frame instanceof MalformedFrameError) {
+      this.#onMalformed(frame);
       return;
     }
     if (this.#codec === undefined) {
