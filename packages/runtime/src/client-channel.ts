@@ -5,8 +5,8 @@ import { Code } from './code.js';
 import type { Codec } from './codec.js';
 import { deadlineFromOptions, millisecondsUntil } from './deadline.js';
 import { MalformedFrameError, readFrame } from './frame-decode.js';
-import { encodeFrame } from './frame-encode.js';
-import { FrameType, type ErrorFrame, type Frame, type ResultFrame } from './frame.js';
+import { encodeFrame, encodeFrameWithValue, NO_PAYLOAD } from './frame-encode.js';
+import { FrameType, type CallFrame, type ErrorFrame, type Frame, type ResultFrame } from './frame.js';
 import { chainInterceptors, type ClientInterceptor, type ClientNext, type ClientRequest } from './interceptor.js';
 import { MAX_CALL_ID, PROTOCOL_VERSION } from './limits.js';
 import type { Metadata } from './metadata.js';
@@ -60,7 +60,7 @@ export class ClientChannel implements Channel, ConnectionHandlers {
   /** Called by `connect()` once the transport has connected; the HELLO goes out first. */
   attach(connection: Connection): void {
     this.#connection = connection;
-    connection.send(encodeFrame({ type: FrameType.Hello, version: PROTOCOL_VERSION, codec: this.#codec.name }));
+    connection.send(encodeFrame({ type: FrameType.Hello, version: PROTOCOL_VERSION, codec: this.#codec.name }, connection.headroom));
   }
 
   unary<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): Promise<T> {
@@ -79,11 +79,13 @@ export class ClientChannel implements Channel, ConnectionHandlers {
   }
 
   #request(method: MethodDescriptor, args: readonly unknown[], options: CallOptions | undefined): ClientRequest {
+    const deadline = deadlineFromOptions(options);
     return {
       method,
       args,
       metadata: options?.metadata ?? {},
-      deadline: deadlineFromOptions(options),
+      deadline,
+      timeout: deadline !== undefined && deadline !== options?.deadline ? options?.timeout : undefined,
       signal: options?.signal,
       target: this.target,
       onResponseMetadata: options?.onResponseMetadata,
@@ -106,24 +108,25 @@ export class ClientChannel implements Channel, ConnectionHandlers {
     const noReply = method.kind === 'oneway';
     const id = noReply ? this.#oneWayId() : this.#allocateId();
     try {
-      const payload = this.#encodeArguments(request);
-      connection.send(encodeFrame({ type: FrameType.Call, id, method: method.path, noReply, timeout, metadata: request.metadata, payload }));
+      const call: CallFrame = { type: FrameType.Call, id, method: method.path, noReply, timeout, metadata: request.metadata, payload: NO_PAYLOAD };
+      connection.send(this.#encode(call, request.args, connection.headroom));
     } catch (reason) {
       return Promise.reject(callErrorFrom(reason, method.path, this.target, Code.InvalidArgument));
     }
     if (noReply) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
-      const timer = timeout === undefined ? undefined : setTimeout(() => this.#expire(id, timeout), timeout);
+      const timer = timeout === undefined ? undefined : setTimeout(() => this.#expire(id, request), timeout);
       const onAbort = signal === undefined ? undefined : () => this.#abort(id, signal);
       signal?.addEventListener('abort', onAbort as () => void, { once: true });
       this.#pending.set(id, { method, resolve, reject, onResponseMetadata: request.onResponseMetadata, timer, signal, onAbort });
     });
   }
 
-  #encodeArguments(request: ClientRequest): Uint8Array {
+  #encode(call: CallFrame, args: readonly unknown[], headroom: number): Uint8Array {
     try {
-      return this.#codec.encode(request.args);
+      return encodeFrameWithValue(call, args, this.#codec, headroom);
     } catch (cause) {
+      if (cause instanceof RpcError) throw cause;
       throw new RpcError(Code.InvalidArgument, `could not encode the arguments with ${this.#codec.name}: ${String(cause)}`, { cause });
     }
   }
@@ -162,7 +165,7 @@ export class ClientChannel implements Channel, ConnectionHandlers {
         this.#endReason = `the server is going away: ${frame.message}`;
         return;
       case FrameType.Ping:
-        this.#connection?.send(encodeFrame({ type: FrameType.Pong, id: frame.id }));
+        this.#sendControl({ type: FrameType.Pong, id: frame.id });
         return;
       case FrameType.Hello:
         if (frame.version !== PROTOCOL_VERSION || frame.codec !== this.#codec.name) {
@@ -215,25 +218,29 @@ export class ClientChannel implements Channel, ConnectionHandlers {
     head?.reject(this.#error(Code.Internal, head.method, `malformed reply: ${error.message}`, error));
   }
 
-  #expire(id: number, timeout: number): void {
+  #expire(id: number, request: ClientRequest): void {
     const call = this.#take(id);
     if (call === undefined) return;
-    this.#sendCancel(id);
-    call.reject(this.#error(Code.DeadlineExceeded, call.method, `deadline exceeded after ${timeout} ms`));
+    this.#sendControl({ type: FrameType.Cancel, id });
+    const problem =
+      request.timeout === undefined ? `deadline ${request.deadline?.toISOString()} exceeded` : `deadline exceeded after ${request.timeout} ms`;
+    call.reject(this.#error(Code.DeadlineExceeded, call.method, problem));
   }
 
   #abort(id: number, signal: AbortSignal): void {
     const call = this.#take(id);
     if (call === undefined) return;
-    this.#sendCancel(id);
+    this.#sendControl({ type: FrameType.Cancel, id });
     call.reject(this.#cancelled(call.method, signal));
   }
 
-  #sendCancel(id: number): void {
+  /** PONG and CANCEL: best effort, since a connection that is gone makes the server cancel everything anyway. */
+  #sendControl(frame: Frame): void {
+    const connection = this.#connection;
     try {
-      this.#connection?.send(encodeFrame({ type: FrameType.Cancel, id }));
+      connection?.send(encodeFrame(frame, connection.headroom));
     } catch {
-      // The connection is gone; the server cancels everything of a lost connection anyway.
+      // Nothing to tell: the channel learns of the loss through onClose.
     }
   }
 

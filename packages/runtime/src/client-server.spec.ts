@@ -186,6 +186,7 @@ describe('deadlines', () => {
     const deadline = new Date(Date.now() + 40);
     const error = await rejection(channel.unary(service.methods.hang, [], { timeout: 10_000, deadline }));
     expect(error.code).toBe(Code.DeadlineExceeded);
+    expect(error.message).toMatch(new RegExp(`^Test\\.hang: deadline ${deadline.toISOString().replace(/\./g, '\\.')} exceeded`));
     expect(Math.abs((seen.deadlines[0]?.getTime() ?? 0) - deadline.getTime())).toBeLessThan(30);
   });
 

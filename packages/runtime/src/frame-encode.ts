@@ -1,5 +1,6 @@
 import { Code } from './code.js';
-import { FrameFlag, FrameType, HELLO_MAGIC, type Frame } from './frame.js';
+import { asBuffer, type Codec } from './codec.js';
+import { FrameFlag, FrameType, HELLO_MAGIC, type CallFrame, type Frame, type ResultFrame } from './frame.js';
 import { MAX_METADATA_ENTRIES, MAX_METADATA_FIELD_BYTES, MAX_METHOD_NAME_BYTES, MAX_TIMEOUT_MS } from './limits.js';
 import type { Metadata } from './metadata.js';
 import { RpcError } from './rpc-error.js';
@@ -8,86 +9,134 @@ import { RpcError } from './rpc-error.js';
 const HEAD_BYTES = 5;
 const EMPTY = new Uint8Array(0);
 
-/** Encodes one frame as the bytes of one transport message; layouts are in docs/protocol.md. */
-export function encodeFrame(frame: Frame): Uint8Array {
+/** An empty details field: what ERROR carries when the error has no details. */
+export const NO_DETAILS: Uint8Array = EMPTY;
+/** The payload of a frame handed to `encodeFrameWithValue`, which encodes the payload itself. */
+export const NO_PAYLOAD: Uint8Array = EMPTY;
+
+/**
+ * What a frame's header needs, worked out once: its size, and the byte lengths the header
+ * writes (so strings are measured once, not twice).
+ */
+interface HeaderPlan {
+  readonly size: number;
+  readonly metadataBytes: number;
+  readonly textBytes: number;
+}
+
+/**
+ * Encodes one frame as the bytes of one transport message (layouts in docs/protocol.md), after
+ * `headroom` bytes left free for the transport's own framing.
+ */
+export function encodeFrame(frame: Frame, headroom = 0): Uint8Array {
+  const plan = planHeader(frame);
+  const body = bodyOf(frame);
+  const out = Buffer.allocUnsafe(headroom + plan.size + body.length);
+  writeHeader(out, headroom, frame, plan);
+  out.set(body, headroom + plan.size);
+  return out;
+}
+
+/**
+ * A CALL or RESULT frame whose payload is `value`: the codec writes it straight behind room left
+ * for the header and the transport's headroom, so the message is one buffer and the payload is
+ * never copied. The frame's own `payload` is ignored (pass `NO_PAYLOAD`). Codec failures are
+ * thrown as they come, for the caller to word.
+ */
+export function encodeFrameWithValue(frame: CallFrame | ResultFrame, value: unknown, codec: Codec, headroom: number): Uint8Array {
+  const plan = planHeader(frame);
+  const message = codec.encode(value, headroom + plan.size);
+  writeHeader(asBuffer(message), headroom, frame, plan);
+  return message;
+}
+
+function bodyOf(frame: Frame): Uint8Array {
   switch (frame.type) {
-    case FrameType.Hello: {
-      const codec = Buffer.from(frame.codec, 'latin1');
-      const out = Buffer.allocUnsafe(HEAD_BYTES + 4 + 1 + 1 + codec.length);
-      out[0] = frame.type;
-      out.writeUInt32BE(0, 1);
-      out.write(HELLO_MAGIC, 5, 'latin1');
-      out[9] = frame.version;
-      out[10] = codec.length;
-      codec.copy(out, 11);
-      return out;
-    }
-    case FrameType.Call: {
-      const methodBytes = Buffer.byteLength(frame.method);
-      if (methodBytes > MAX_METHOD_NAME_BYTES) {
-        throw new RpcError(Code.InvalidArgument, `method name is ${methodBytes} bytes; the limit is ${MAX_METHOD_NAME_BYTES}`);
-      }
-      const metadataBytes = metadataSize(frame.metadata);
-      const hasTimeout = frame.timeout !== undefined;
-      const flags =
-        (frame.noReply ? FrameFlag.NoReply : 0) |
-        (hasTimeout ? FrameFlag.HasTimeout : 0) |
-        (metadataBytes > 0 ? FrameFlag.HasMetadata : 0);
-      const out = Buffer.allocUnsafe(HEAD_BYTES + 1 + (hasTimeout ? 4 : 0) + 2 + methodBytes + metadataBytes + frame.payload.length);
-      let at = writeHead(out, frame.type, frame.id);
-      out[at++] = flags;
-      if (hasTimeout) at = out.writeUInt32BE(clampTimeout(frame.timeout), at);
-      at = out.writeUInt16BE(methodBytes, at);
-      at += out.write(frame.method, at, 'utf8');
-      at = writeMetadata(out, at, frame.metadata, metadataBytes);
-      out.set(frame.payload, at);
-      return out;
-    }
-    case FrameType.Result: {
-      const metadataBytes = metadataSize(frame.metadata);
-      const out = Buffer.allocUnsafe(HEAD_BYTES + 1 + metadataBytes + frame.payload.length);
-      let at = writeHead(out, frame.type, frame.id);
-      out[at++] = metadataBytes > 0 ? FrameFlag.HasMetadata : 0;
-      at = writeMetadata(out, at, frame.metadata, metadataBytes);
-      out.set(frame.payload, at);
-      return out;
-    }
-    case FrameType.Error: {
-      const metadataBytes = metadataSize(frame.metadata);
-      const messageBytes = Buffer.byteLength(frame.message);
-      const out = Buffer.allocUnsafe(HEAD_BYTES + 1 + metadataBytes + 2 + 4 + messageBytes + frame.details.length);
-      let at = writeHead(out, frame.type, frame.id);
-      out[at++] = metadataBytes > 0 ? FrameFlag.HasMetadata : 0;
-      at = writeMetadata(out, at, frame.metadata, metadataBytes);
-      at = out.writeUInt16BE(frame.code, at);
-      at = out.writeUInt32BE(messageBytes, at);
-      at += out.write(frame.message, at, 'utf8');
-      out.set(frame.details, at);
-      return out;
-    }
-    case FrameType.GoAway: {
-      const messageBytes = Buffer.byteLength(frame.message);
-      const out = Buffer.allocUnsafe(HEAD_BYTES + 2 + 4 + messageBytes);
-      let at = writeHead(out, frame.type, frame.lastId);
-      at = out.writeUInt16BE(frame.code, at);
-      at = out.writeUInt32BE(messageBytes, at);
-      out.write(frame.message, at, 'utf8');
-      return out;
-    }
-    default: {
-      const out = Buffer.allocUnsafe(HEAD_BYTES);
-      writeHead(out, frame.type, frame.id);
-      return out;
-    }
+    case FrameType.Call:
+    case FrameType.Result:
+      return frame.payload;
+    case FrameType.Error:
+      return frame.details;
+    default:
+      return EMPTY;
   }
 }
 
-/** An empty details field: what ERROR carries when the error has no details. */
-export const NO_DETAILS: Uint8Array = EMPTY;
+function planHeader(frame: Frame): HeaderPlan {
+  switch (frame.type) {
+    case FrameType.Hello:
+      return { size: HEAD_BYTES + 4 + 1 + 1 + frame.codec.length, metadataBytes: 0, textBytes: frame.codec.length };
+    case FrameType.Call: {
+      const textBytes = Buffer.byteLength(frame.method);
+      if (textBytes > MAX_METHOD_NAME_BYTES) {
+        throw new RpcError(Code.InvalidArgument, `method name is ${textBytes} bytes; the limit is ${MAX_METHOD_NAME_BYTES}`);
+      }
+      const metadataBytes = metadataSize(frame.metadata);
+      const timeoutBytes = frame.timeout === undefined ? 0 : 4;
+      return { size: HEAD_BYTES + 1 + timeoutBytes + 2 + textBytes + metadataBytes, metadataBytes, textBytes };
+    }
+    case FrameType.Result: {
+      const metadataBytes = metadataSize(frame.metadata);
+      return { size: HEAD_BYTES + 1 + metadataBytes, metadataBytes, textBytes: 0 };
+    }
+    case FrameType.Error: {
+      const metadataBytes = metadataSize(frame.metadata);
+      const textBytes = Buffer.byteLength(frame.message);
+      return { size: HEAD_BYTES + 1 + metadataBytes + 2 + 4 + textBytes, metadataBytes, textBytes };
+    }
+    case FrameType.GoAway: {
+      const textBytes = Buffer.byteLength(frame.message);
+      return { size: HEAD_BYTES + 2 + 4 + textBytes, metadataBytes: 0, textBytes };
+    }
+    default:
+      return { size: HEAD_BYTES, metadataBytes: 0, textBytes: 0 };
+  }
+}
 
-function writeHead(out: Buffer, type: number, id: number): number {
-  out[0] = type;
-  return out.writeUInt32BE(id, 1);
+/** Writes everything of the frame but its payload or details, starting at `at`. */
+function writeHeader(out: Buffer, at: number, frame: Frame, plan: HeaderPlan): void {
+  out[at] = frame.type;
+  switch (frame.type) {
+    case FrameType.Hello:
+      at = out.writeUInt32BE(0, at + 1);
+      at += out.write(HELLO_MAGIC, at, 'latin1');
+      out[at++] = frame.version;
+      out[at++] = plan.textBytes;
+      out.write(frame.codec, at, 'latin1');
+      return;
+    case FrameType.Call: {
+      at = out.writeUInt32BE(frame.id, at + 1);
+      const hasTimeout = frame.timeout !== undefined;
+      out[at++] =
+        (frame.noReply ? FrameFlag.NoReply : 0) | (hasTimeout ? FrameFlag.HasTimeout : 0) | (plan.metadataBytes > 0 ? FrameFlag.HasMetadata : 0);
+      if (hasTimeout) at = out.writeUInt32BE(clampTimeout(frame.timeout), at);
+      at = out.writeUInt16BE(plan.textBytes, at);
+      at += out.write(frame.method, at, 'utf8');
+      writeMetadata(out, at, frame.metadata, plan.metadataBytes);
+      return;
+    }
+    case FrameType.Result:
+      at = out.writeUInt32BE(frame.id, at + 1);
+      out[at++] = plan.metadataBytes > 0 ? FrameFlag.HasMetadata : 0;
+      writeMetadata(out, at, frame.metadata, plan.metadataBytes);
+      return;
+    case FrameType.Error:
+      at = out.writeUInt32BE(frame.id, at + 1);
+      out[at++] = plan.metadataBytes > 0 ? FrameFlag.HasMetadata : 0;
+      at = writeMetadata(out, at, frame.metadata, plan.metadataBytes);
+      at = out.writeUInt16BE(frame.code, at);
+      at = out.writeUInt32BE(plan.textBytes, at);
+      out.write(frame.message, at, 'utf8');
+      return;
+    case FrameType.GoAway:
+      at = out.writeUInt32BE(frame.lastId, at + 1);
+      at = out.writeUInt16BE(frame.code, at);
+      at = out.writeUInt32BE(plan.textBytes, at);
+      out.write(frame.message, at, 'utf8');
+      return;
+    default:
+      out.writeUInt32BE(frame.id, at + 1);
+  }
 }
 
 function clampTimeout(timeout: number): number {

@@ -17,7 +17,7 @@ export type { Channel, ChannelState } from './channel.js';
 export { connect, type ConnectOptions } from './connect.js';
 export { Server, type Listening, type ServerOptions } from './server.js';
 export type { ClientInterceptor, ClientNext, ClientRequest, ServerInterceptor, ServerNext, ServerRequest } from './interceptor.js';
-export type { Codec } from './codec.js';
+export { asBuffer, withHeadroom, type Codec } from './codec.js';
 export { msgpackCodec } from './msgpack-codec.js';
 export { OVERSIZED_HEAD_BYTES, type Connection, type ConnectionHandlers, type Listener, type Transport } from './transport.js';
 export { registerScheme, type TransportFromUrl } from './scheme-registry.js';
@@ -32,5 +32,5 @@ export {
   PROTOCOL_VERSION,
 } from './limits.js';
 export { FrameFlag, FrameType, HELLO_MAGIC, type Frame } from './frame.js';
-export { encodeFrame } from './frame-encode.js';
+export { encodeFrame, encodeFrameWithValue } from './frame-encode.js';
 export { decodeFrame, MalformedFrameError } from './frame-decode.js';

@@ -10,6 +10,8 @@ export interface ClientRequest {
   /** Request metadata; an interceptor may add entries (an auth token, a trace id). */
   metadata: Metadata;
   readonly deadline: Date | undefined;
+  /** The caller's `timeout` option when it set the deadline (so errors can quote it); otherwise undefined. */
+  readonly timeout: number | undefined;
   readonly signal: AbortSignal | undefined;
   /** Where the call goes, e.g. `tcp://127.0.0.1:41234`. */
   readonly target: string;

@@ -49,6 +49,7 @@ export function memory(options: MemoryTransportOptions = {}): Transport {
 
 class MemoryConnection implements Connection {
   readonly peer: string;
+  readonly headroom = 0;
   readonly #maxMessageSize: number;
   #other: MemoryConnection | undefined;
   #handlers: ConnectionHandlers | undefined;

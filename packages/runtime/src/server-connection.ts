@@ -2,8 +2,8 @@ import { callError } from './call-errors.js';
 import { Code } from './code.js';
 import type { Codec } from './codec.js';
 import { MalformedFrameError, readFrame } from './frame-decode.js';
-import { encodeFrame, NO_DETAILS } from './frame-encode.js';
-import { FrameFlag, FrameType, type CallFrame, type Frame } from './frame.js';
+import { encodeFrame, encodeFrameWithValue, NO_DETAILS, NO_PAYLOAD } from './frame-encode.js';
+import { FrameFlag, FrameType, type CallFrame, type Frame, type ResultFrame } from './frame.js';
 import type { ServerNext } from './interceptor.js';
 import { PROTOCOL_VERSION } from './limits.js';
 import { RpcError } from './rpc-error.js';
@@ -75,7 +75,7 @@ export class ServerConnection implements ConnectionHandlers {
         return;
       }
       case FrameType.Ping:
-        this.#send(encodeFrame({ type: FrameType.Pong, id: frame.id }));
+        this.#send({ type: FrameType.Pong, id: frame.id });
         return;
       case FrameType.StreamMessage:
       case FrameType.StreamEnd:
@@ -114,7 +114,7 @@ export class ServerConnection implements ConnectionHandlers {
   goAway(message: string): void {
     if (this.#draining) return;
     this.#draining = true;
-    this.#send(encodeFrame({ type: FrameType.GoAway, lastId: this.#lastId, code: Code.Unavailable, message }));
+    this.#send({ type: FrameType.GoAway, lastId: this.#lastId, code: Code.Unavailable, message });
   }
 
   /** Resolves when no call is in flight any more (or the connection closed). */
@@ -155,13 +155,13 @@ export class ServerConnection implements ConnectionHandlers {
           ? `codec '${frame.codec}' is not supported; this server speaks ${[...this.#core.codecs.keys()].join(', ')}`
           : undefined;
     if (problem !== undefined || codec === undefined) {
-      this.#send(encodeFrame({ type: FrameType.GoAway, lastId: 0, code: Code.Unimplemented, message: problem ?? '' }));
+      this.#send({ type: FrameType.GoAway, lastId: 0, code: Code.Unimplemented, message: problem ?? '' });
       this.#core.report(`refused the connection from ${peer}: ${problem}`);
       this.#connection.close(new RpcError(Code.Unimplemented, problem ?? ''));
       return;
     }
     this.#codec = codec;
-    this.#send(encodeFrame({ type: FrameType.Hello, version: PROTOCOL_VERSION, codec: codec.name }));
+    this.#send({ type: FrameType.Hello, version: PROTOCOL_VERSION, codec: codec.name });
   }
 
   #onCall(frame: CallFrame, codec: Codec): void {
@@ -235,16 +235,17 @@ export class ServerConnection implements ConnectionHandlers {
       this.#sendError(id, this.#toWireError(failure), context.responseMetadata);
       return;
     }
-    let payload: Uint8Array;
+    let message: Uint8Array;
     try {
-      payload = (this.#codec as Codec).encode(value);
+      const result: ResultFrame = { type: FrameType.Result, id, metadata: context.responseMetadata, payload: NO_PAYLOAD };
+      message = encodeFrameWithValue(result, value, this.#codec as Codec, this.#connection.headroom);
     } catch (cause) {
-      this.#sendError(id, callError(Code.Internal, context.method, `could not encode the result: ${String(cause)}`, this.#local, cause));
+      const problem = cause instanceof RpcError ? cause.message : `could not encode the result: ${String(cause)}`;
+      this.#sendError(id, callError(Code.Internal, context.method, problem, this.#local, cause));
       return;
     }
-    const metadata = context.responseMetadata;
     try {
-      this.#connection.send(encodeFrame({ type: FrameType.Result, id, metadata, payload }));
+      this.#connection.send(message);
     } catch (reason) {
       const error = RpcError.from(reason);
       this.#sendError(id, callError(error.code, context.method, `could not send the result: ${error.message}`, this.#local, reason));
@@ -269,7 +270,7 @@ export class ServerConnection implements ConnectionHandlers {
         this.#core.report(`dropped the details of an error for call ${id}: they could not be encoded`, cause);
       }
     }
-    this.#send(encodeFrame({ type: FrameType.Error, id, metadata, code: error.code, message: error.message, details }));
+    this.#send({ type: FrameType.Error, id, metadata, code: error.code, message: error.message, details });
   }
 
   /** Bytes that are not a frame: fail the call they name if any, otherwise report and go on. */
@@ -291,10 +292,11 @@ export class ServerConnection implements ConnectionHandlers {
     if (this.#calls.size === 0) this.#whenIdle?.();
   }
 
-  #send(message: Uint8Array): void {
+  /** Sends a frame built whole (not a result); a failure is reported, since nobody waits for it. */
+  #send(frame: Frame): void {
     if (this.#closed) return;
     try {
-      this.#connection.send(message);
+      this.#connection.send(encodeFrame(frame, this.#connection.headroom));
     } catch (reason) {
       this.#core.report(`could not send to ${this.#connection.peer}`, reason);
     }

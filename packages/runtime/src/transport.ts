@@ -8,8 +8,14 @@ export interface Connection {
   /** Who is on the other end, as a URL-like string, for error messages and `ctx.peer`. */
   readonly peer: string;
   /**
-   * Queues one whole message. Throws an RpcError (ResourceExhausted) when it is larger than the
-   * transport's maximum, before anything is sent; throws Unavailable once the connection is closed.
+   * Bytes the transport needs in front of every message it sends (a stream transport's length
+   * prefix). The runtime leaves this many bytes free at the start of each message it passes to
+   * `send`, so the transport frames in place instead of copying: a network stack's headroom.
+   */
+  readonly headroom: number;
+  /**
+   * Queues one whole message: `headroom` bytes for the transport to fill, then the frame. Throws an RpcError (ResourceExhausted) when the frame is larger than
+   * the transport's maximum, before anything is sent; throws Unavailable once the connection is closed.
    */
   send(message: Uint8Array): void;
   /** Closes the connection; `onClose` fires once, with `reason` if one is given. */

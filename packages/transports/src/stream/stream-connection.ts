@@ -1,10 +1,7 @@
 import type { Socket } from 'node:net';
-import { Code, RpcError, type Connection, type ConnectionHandlers } from '@conduit/runtime';
+import { asBuffer, Code, RpcError, type Connection, type ConnectionHandlers } from '@conduit/runtime';
 import { rpcErrorFromOs } from '../os-errors.js';
 import { LENGTH_PREFIX_BYTES, LengthPrefixDecoder } from './length-prefix-decoder.js';
-
-/** Below this size a message is copied behind its prefix (one buffer to write); above, it goes as is. */
-const COPY_BELOW_BYTES = 16 * 1024;
 
 /**
  * How long a closing connection may take to flush what it still has queued (a GOAWAY, the last
@@ -20,6 +17,7 @@ const CLOSE_FLUSH_MS = 2_000;
  */
 export class StreamConnection implements Connection {
   readonly peer: string;
+  readonly headroom = LENGTH_PREFIX_BYTES;
   readonly #socket: Socket;
   readonly #maxMessageSize: number;
   #handlers: ConnectionHandlers | undefined;
@@ -73,9 +71,12 @@ export class StreamConnection implements Connection {
 
   send(message: Uint8Array): void {
     if (!this.#open || this.#socket.destroyed) throw new RpcError(Code.Unavailable, `the connection to ${this.peer} is closed`);
-    if (message.length > this.#maxMessageSize) {
-      throw new RpcError(Code.ResourceExhausted, `message of ${message.length} bytes exceeds the ${this.#maxMessageSize}-byte limit`);
+    const size = message.length - LENGTH_PREFIX_BYTES;
+    if (size > this.#maxMessageSize) {
+      throw new RpcError(Code.ResourceExhausted, `message of ${size} bytes exceeds the ${this.#maxMessageSize}-byte limit`);
     }
+    // The runtime left `headroom` bytes in front of the frame: the length prefix goes there.
+    asBuffer(message).writeUInt32BE(size, 0);
     if (this.#inChunk) {
       // The read handler corked the socket and flushes when the chunk is done.
     } else if (this.#burst === 0) {
@@ -86,17 +87,7 @@ export class StreamConnection implements Connection {
       // The rest of the turn's messages leave in one writev when it ends.
       this.#socket.cork();
     }
-    if (message.length < COPY_BELOW_BYTES) {
-      const framed = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES + message.length);
-      framed.writeUInt32BE(message.length, 0);
-      framed.set(message, LENGTH_PREFIX_BYTES);
-      this.#socket.write(framed);
-    } else {
-      const prefix = Buffer.allocUnsafe(LENGTH_PREFIX_BYTES);
-      prefix.writeUInt32BE(message.length, 0);
-      this.#socket.write(prefix);
-      this.#socket.write(message);
-    }
+    this.#socket.write(message);
   }
 
   close(reason?: RpcError): void {
