@@ -191,13 +191,6 @@ export class ServerConnection implements ConnectionHandlers {
     if (invalid !== undefined) return fail(Code.InvalidArgument, invalid);
 
     const context = new ServerCallContext(frame.method, frame.metadata, frame.timeout, this.#connection.peer);
-    this.#calls.set(id, context);
-    if (frame.timeout !== undefined) {
-      context.timer = setTimeout(() => {
-        context.abort(callError(Code.DeadlineExceeded, frame.method, `deadline of ${frame.timeout} ms exceeded`, this.#local));
-        this.#forget(id);
-      }, frame.timeout);
-    }
     while (args.length < descriptor.params.length) args.push(undefined);
     let outcome: unknown;
     try {
@@ -214,6 +207,15 @@ export class ServerConnection implements ConnectionHandlers {
       return;
     }
     if (isThenable(outcome)) {
+      // Only a call that is still running can be cancelled or expire; a synchronous one never
+      // enters the table, and pays for neither the entry nor the timer.
+      this.#calls.set(id, context);
+      if (frame.timeout !== undefined) {
+        context.timer = setTimeout(() => {
+          context.abort(callError(Code.DeadlineExceeded, frame.method, `deadline of ${frame.timeout} ms exceeded`, this.#local));
+          this.#forget(id);
+        }, frame.timeout);
+      }
       outcome.then(
         (value) => this.#finish(id, context, noReply, value, undefined),
         (reason: unknown) => this.#finish(id, context, noReply, undefined, reason ?? new Error('handler rejected with no reason')),

@@ -47,6 +47,11 @@ export class StreamConnection implements Connection {
       (head, size) => handlers.onOversized(head, size),
     );
     this.#socket.on('data', (chunk: Buffer) => {
+      if (!decoder.midMessage && isOneWholeMessage(chunk)) {
+        // The common case of a lone call: nothing to coalesce, so no cork either.
+        decoder.push(chunk);
+        return;
+      }
       // Replies a server sends while this chunk's calls are handled leave together, right after it.
       this.#socket.cork();
       this.#inChunk = true;
@@ -97,4 +102,9 @@ export class StreamConnection implements Connection {
     this.#socket.end();
     setTimeout(() => this.#socket.destroy(), CLOSE_FLUSH_MS).unref();
   }
+}
+
+/** True when the chunk is exactly one length-prefixed message. */
+function isOneWholeMessage(chunk: Buffer): boolean {
+  return chunk.length >= LENGTH_PREFIX_BYTES && chunk.readUInt32BE(0) === chunk.length - LENGTH_PREFIX_BYTES;
 }
