@@ -16,6 +16,18 @@ export interface Channel {
   unary<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): Promise<T>;
   /** Sends a call that asks for no reply. Errors (a closed channel, say) are not reported. */
   oneway(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): void;
+  /**
+   * Starts a server-streaming call at once and returns its messages. Iterating ends when the
+   * server finishes and throws an RpcError when the call fails; `break` cancels it on the server.
+   */
+  serverStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): AsyncIterable<T>;
+  /**
+   * Starts a client-streaming call: `args[method.streamParam]` is an AsyncIterable whose values
+   * are sent as they come (no faster than the server takes them); resolves with the server's answer.
+   */
+  clientStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): Promise<T>;
+  /** Both at once: sends `args[method.streamParam]` and returns the server's messages. */
+  bidiStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): AsyncIterable<T>;
   /** Fails calls still in flight with Unavailable and closes the connection. */
   close(): Promise<void>;
 }

@@ -2,13 +2,15 @@ import type { CallOptions } from './call-options.js';
 import { callError, callErrorFrom } from './call-errors.js';
 import type { Channel, ChannelState } from './channel.js';
 import { Code } from './code.js';
-import type { Codec } from './codec.js';
+import { asBuffer, type Codec } from './codec.js';
 import { deadlineFromOptions, millisecondsUntil } from './deadline.js';
 import { MalformedFrameError, readFrame } from './frame-decode.js';
 import { encodeFrame, encodeFrameWithValue, NO_PAYLOAD } from './frame-encode.js';
-import { FrameType, type CallFrame, type ErrorFrame, type Frame, type ResultFrame } from './frame.js';
+import { FrameType, type CallFrame, type ErrorFrame, type Frame, type ResultFrame, type StreamMessageFrame } from './frame.js';
 import { chainInterceptors, type ClientInterceptor, type ClientNext, type ClientRequest } from './interceptor.js';
-import { MAX_CALL_ID, PROTOCOL_VERSION } from './limits.js';
+import { INITIAL_STREAM_CREDIT, MAX_CALL_ID, PROTOCOL_VERSION } from './limits.js';
+import { StreamInbox } from './stream-inbox.js';
+import { isIterable, StreamSender } from './stream-sender.js';
 import type { Metadata } from './metadata.js';
 import { RpcError } from './rpc-error.js';
 import type { MethodDescriptor } from './service.js';
@@ -23,6 +25,10 @@ interface PendingCall {
   readonly timer: NodeJS.Timeout | undefined;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: (() => void) | undefined;
+  /** server- and bidi-stream calls: where the server's stream messages go. */
+  readonly inbox?: StreamInbox<unknown> | undefined;
+  /** client- and bidi-stream calls: what sends the request stream. */
+  readonly sender?: StreamSender | undefined;
 }
 
 export interface ClientChannelOptions {
@@ -72,6 +78,18 @@ export class ClientChannel implements Channel, ConnectionHandlers {
     this.#send(this.#request(method, args, options)).catch(() => {});
   }
 
+  serverStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): AsyncIterable<T> {
+    return streamOf<T>(this.#send(this.#request(method, args, options)));
+  }
+
+  clientStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): Promise<T> {
+    return this.#send(this.#request(method, args, options)) as Promise<T>;
+  }
+
+  bidiStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): AsyncIterable<T> {
+    return streamOf<T>(this.#send(this.#request(method, args, options)));
+  }
+
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#end('the channel was closed');
@@ -92,7 +110,10 @@ export class ClientChannel implements Channel, ConnectionHandlers {
     };
   }
 
-  /** The end of the interceptor chain: one CALL frame on the wire. */
+  /**
+   * The end of the interceptor chain: one CALL frame on the wire. Resolves with the result, or,
+   * for a call with a response stream, at once with the stream's inbox.
+   */
   #transmit(request: ClientRequest): Promise<unknown> {
     const { method, signal, deadline } = request;
     const connection = this.#connection;
@@ -106,20 +127,72 @@ export class ClientChannel implements Channel, ConnectionHandlers {
       if (timeout <= 0) return Promise.reject(this.#error(Code.DeadlineExceeded, method, 'deadline passed before the call was sent'));
     }
     const noReply = method.kind === 'oneway';
+    const { streamParam } = method;
     const id = noReply ? this.#oneWayId() : this.#allocateId();
     try {
       const call: CallFrame = { type: FrameType.Call, id, method: method.path, noReply, timeout, metadata: request.metadata, payload: NO_PAYLOAD };
-      connection.send(this.#encode(call, request.args, connection.headroom));
+      connection.send(this.#encode(call, streamParam === undefined ? request.args : withoutStream(request.args, streamParam), connection.headroom));
     } catch (reason) {
       return Promise.reject(callErrorFrom(reason, method.path, this.target, Code.InvalidArgument));
     }
     if (noReply) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const timer = timeout === undefined ? undefined : setTimeout(() => this.#expire(id, request), timeout);
-      const onAbort = signal === undefined ? undefined : () => this.#abort(id, signal);
-      signal?.addEventListener('abort', onAbort as () => void, { once: true });
-      this.#pending.set(id, { method, resolve, reject, onResponseMetadata: request.onResponseMetadata, timer, signal, onAbort });
-    });
+    const timer = timeout === undefined ? undefined : setTimeout(() => this.#expire(id, request), timeout);
+    const onAbort = signal === undefined ? undefined : () => this.#abort(id, signal);
+    signal?.addEventListener('abort', onAbort as () => void, { once: true });
+    const sender = streamParam === undefined ? undefined : new StreamSender(INITIAL_STREAM_CREDIT);
+    const common = { method, onResponseMetadata: request.onResponseMetadata, timer, signal, onAbort, sender };
+    let answer: Promise<unknown>;
+    if (method.kind === 'server-stream' || method.kind === 'bidi-stream') {
+      const inbox = new StreamInbox<unknown>(
+        INITIAL_STREAM_CREDIT,
+        (credit) => this.#sendControl({ type: FrameType.Credit, id, credit }),
+        () => this.#forsake(id),
+      );
+      // The stream's end is the call's RESULT; its failure, the call's ERROR.
+      this.#pending.set(id, { ...common, resolve: () => inbox.end(), reject: (error) => inbox.fail(error), inbox });
+      answer = Promise.resolve(inbox);
+    } else {
+      answer = new Promise((resolve, reject) => this.#pending.set(id, { ...common, resolve, reject }));
+    }
+    if (sender !== undefined) this.#sendRequestStream(id, method, sender, request.args[streamParam as number]);
+    return answer;
+  }
+
+  /** Pumps the caller's AsyncIterable into STREAM_MESSAGE frames, then STREAM_END. */
+  #sendRequestStream(id: number, method: MethodDescriptor, sender: StreamSender, source: unknown): void {
+    if (!isIterable(source)) {
+      this.#fail(id, this.#error(Code.InvalidArgument, method, 'the stream argument is not an AsyncIterable'));
+      return;
+    }
+    sender
+      .pump(source, (value) => {
+        const connection = this.#connection as Connection;
+        const message: StreamMessageFrame = { type: FrameType.StreamMessage, id, payload: NO_PAYLOAD };
+        connection.send(encodeFrameWithValue(message, value, this.#codec, connection.headroom));
+      })
+      .then(
+        (finished) => {
+          if (finished && this.#pending.has(id)) this.#sendControl({ type: FrameType.StreamEnd, id });
+        },
+        (reason: unknown) => {
+          const code = reason instanceof RpcError ? reason.code : Code.Cancelled;
+          const problem = `the request stream failed: ${reason instanceof Error ? reason.message : String(reason)}`;
+          this.#fail(id, this.#error(code, method, problem, reason));
+        },
+      );
+  }
+
+  /** Fails a call from this side: the server is told to stop, the caller gets `error`. */
+  #fail(id: number, error: RpcError): void {
+    const call = this.#take(id);
+    if (call === undefined) return;
+    this.#sendControl({ type: FrameType.Cancel, id });
+    call.reject(error);
+  }
+
+  /** The caller stopped reading a response stream (`break`): cancel the call, nobody waits for its end. */
+  #forsake(id: number): void {
+    if (this.#take(id) !== undefined) this.#sendControl({ type: FrameType.Cancel, id });
   }
 
   #encode(call: CallFrame, args: readonly unknown[], headroom: number): Uint8Array {
@@ -159,6 +232,12 @@ export class ClientChannel implements Channel, ConnectionHandlers {
       case FrameType.Error:
         this.#settle(frame);
         return;
+      case FrameType.StreamMessage:
+        this.#receiveStreamMessage(frame);
+        return;
+      case FrameType.Credit:
+        this.#pending.get(frame.id)?.sender?.addCredit(frame.credit);
+        return;
       case FrameType.GoAway:
         // Calls already taken by the server still get their replies; new ones must not be sent.
         if (this.#state === 'ready') this.#state = 'draining';
@@ -169,7 +248,7 @@ export class ClientChannel implements Channel, ConnectionHandlers {
         return;
       case FrameType.Hello:
         if (frame.version !== PROTOCOL_VERSION || frame.codec !== this.#codec.name) {
-          this.#fail(`the server answered with protocol v${frame.version} and codec '${frame.codec}'`);
+          this.#breakDown(`the server answered with protocol v${frame.version} and codec '${frame.codec}'`);
         }
         return;
       default:
@@ -179,9 +258,9 @@ export class ClientChannel implements Channel, ConnectionHandlers {
 
   onOversized(head: Uint8Array, size: number): void {
     if (head.length < 5) return;
-    const id = Buffer.from(head.buffer, head.byteOffset, head.byteLength).readUInt32BE(1);
-    const call = this.#take(id);
-    call?.reject(this.#error(Code.ResourceExhausted, call.method, `the reply of ${size} bytes exceeds the message size limit`));
+    const id = asBuffer(head).readUInt32BE(1);
+    const call = this.#pending.get(id);
+    if (call !== undefined) this.#fail(id, this.#error(Code.ResourceExhausted, call.method, `the reply of ${size} bytes exceeds the message size limit`));
   }
 
   onClose(reason: RpcError | undefined): void {
@@ -212,6 +291,21 @@ export class ClientChannel implements Channel, ConnectionHandlers {
     call.reject(new RpcError(frame.code, frame.message, { details, ...(frame.metadata && { metadata: frame.metadata }) }));
   }
 
+  #receiveStreamMessage(frame: StreamMessageFrame): void {
+    const call = this.#pending.get(frame.id);
+    if (call?.inbox === undefined) return; // cancelled meanwhile: a late message is dropped
+    let message: unknown;
+    try {
+      message = this.#codec.decode(frame.payload);
+    } catch (cause) {
+      this.#fail(frame.id, this.#error(Code.Internal, call.method, `could not decode a stream message: ${String(cause)}`, cause));
+      return;
+    }
+    if (!call.inbox.push(message)) {
+      this.#fail(frame.id, this.#error(Code.Internal, call.method, 'the server sent more stream messages than its credit allowed'));
+    }
+  }
+
   /** A reply we cannot read still names its call when its head was readable; fail just that call. */
   #onMalformed(error: MalformedFrameError): void {
     const head = error.callId === undefined ? undefined : this.#take(error.callId);
@@ -219,19 +313,14 @@ export class ClientChannel implements Channel, ConnectionHandlers {
   }
 
   #expire(id: number, request: ClientRequest): void {
-    const call = this.#take(id);
-    if (call === undefined) return;
-    this.#sendControl({ type: FrameType.Cancel, id });
     const problem =
       request.timeout === undefined ? `deadline ${request.deadline?.toISOString()} exceeded` : `deadline exceeded after ${request.timeout} ms`;
-    call.reject(this.#error(Code.DeadlineExceeded, call.method, problem));
+    this.#fail(id, this.#error(Code.DeadlineExceeded, request.method, problem));
   }
 
   #abort(id: number, signal: AbortSignal): void {
-    const call = this.#take(id);
-    if (call === undefined) return;
-    this.#sendControl({ type: FrameType.Cancel, id });
-    call.reject(this.#cancelled(call.method, signal));
+    const call = this.#pending.get(id);
+    if (call !== undefined) this.#fail(id, this.#cancelled(call.method, signal));
   }
 
   /** PONG and CANCEL: best effort, since a connection that is gone makes the server cancel everything anyway. */
@@ -251,10 +340,12 @@ export class ClientChannel implements Channel, ConnectionHandlers {
     this.#pending.delete(id);
     if (call.timer !== undefined) clearTimeout(call.timer);
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
+    call.sender?.stop();
     return call;
   }
 
-  #fail(problem: string): void {
+  /** The channel cannot go on (the server speaks another protocol): fail everything and close. */
+  #breakDown(problem: string): void {
     this.#end(problem);
     this.#connection?.close(new RpcError(Code.Unavailable, problem));
   }
@@ -275,4 +366,23 @@ export class ClientChannel implements Channel, ConnectionHandlers {
   #error(code: Code, method: MethodDescriptor, problem: string, cause?: unknown): RpcError {
     return callError(code, method.path, problem, this.target, cause);
   }
+}
+
+/** The arguments as they travel: the stream parameter's place holds undefined. */
+function withoutStream(args: readonly unknown[], streamParam: number): unknown[] {
+  const wire = [...args];
+  wire[streamParam] = undefined;
+  return wire;
+}
+
+/**
+ * A response stream the caller can iterate at once, though the call starts through the
+ * interceptor chain (a promise of its inbox). `break` reaches the inbox through `yield*`.
+ */
+function streamOf<T>(started: Promise<unknown>): AsyncIterable<T> {
+  // Never iterated, a failed start must not become an unhandled rejection.
+  started.catch(() => {});
+  return (async function* () {
+    yield* (await started) as AsyncIterable<T>;
+  })();
 }

@@ -68,12 +68,17 @@ export function decodeFrame(message: Uint8Array): Frame {
       reader.end();
       return { type, lastId: id, code, message: text };
     }
+    case FrameType.StreamMessage:
+      return { type, id, payload: reader.rest() };
+    case FrameType.Credit: {
+      const credit = reader.u32();
+      reader.end();
+      return { type, id, credit };
+    }
     case FrameType.Cancel:
+    case FrameType.StreamEnd:
     case FrameType.Ping:
     case FrameType.Pong:
-    case FrameType.StreamMessage:
-    case FrameType.StreamEnd:
-    case FrameType.Credit:
       return { type, id };
     default:
       throw new MalformedFrameError(`unknown frame type 0x${type.toString(16).padStart(2, '0')}`, id === 0 ? undefined : id, type);

@@ -1,6 +1,6 @@
 import { Code } from './code.js';
 import { asBuffer, type Codec } from './codec.js';
-import { FrameFlag, FrameType, HELLO_MAGIC, type CallFrame, type Frame, type ResultFrame } from './frame.js';
+import { FrameFlag, FrameType, HELLO_MAGIC, type CallFrame, type Frame, type ResultFrame, type StreamMessageFrame } from './frame.js';
 import { MAX_METADATA_ENTRIES, MAX_METADATA_FIELD_BYTES, MAX_METHOD_NAME_BYTES, MAX_TIMEOUT_MS } from './limits.js';
 import type { Metadata } from './metadata.js';
 import { RpcError } from './rpc-error.js';
@@ -38,12 +38,17 @@ export function encodeFrame(frame: Frame, headroom = 0): Uint8Array {
 }
 
 /**
- * A CALL or RESULT frame whose payload is `value`: the codec writes it straight behind room left
+ * A CALL, RESULT or STREAM_MESSAGE frame whose payload is `value`: the codec writes it straight behind room left
  * for the header and the transport's headroom, so the message is one buffer and the payload is
  * never copied. The frame's own `payload` is ignored (pass `NO_PAYLOAD`). Codec failures are
  * thrown as they come, for the caller to word.
  */
-export function encodeFrameWithValue(frame: CallFrame | ResultFrame, value: unknown, codec: Codec, headroom: number): Uint8Array {
+export function encodeFrameWithValue(
+  frame: CallFrame | ResultFrame | StreamMessageFrame,
+  value: unknown,
+  codec: Codec,
+  headroom: number,
+): Uint8Array {
   const plan = planHeader(frame);
   const message = codec.encode(value, headroom + plan.size);
   writeHeader(asBuffer(message), headroom, frame, plan);
@@ -54,6 +59,7 @@ function bodyOf(frame: Frame): Uint8Array {
   switch (frame.type) {
     case FrameType.Call:
     case FrameType.Result:
+    case FrameType.StreamMessage:
       return frame.payload;
     case FrameType.Error:
       return frame.details;
@@ -88,6 +94,8 @@ function planHeader(frame: Frame): HeaderPlan {
       const textBytes = Buffer.byteLength(frame.message);
       return { size: HEAD_BYTES + 2 + 4 + textBytes, metadataBytes: 0, textBytes };
     }
+    case FrameType.Credit:
+      return { size: HEAD_BYTES + 4, metadataBytes: 0, textBytes: 0 };
     default:
       return { size: HEAD_BYTES, metadataBytes: 0, textBytes: 0 };
   }
@@ -127,6 +135,10 @@ function writeHeader(out: Buffer, at: number, frame: Frame, plan: HeaderPlan): v
       at = out.writeUInt16BE(frame.code, at);
       at = out.writeUInt32BE(plan.textBytes, at);
       out.write(frame.message, at, 'utf8');
+      return;
+    case FrameType.Credit:
+      at = out.writeUInt32BE(frame.id, at + 1);
+      out.writeUInt32BE(frame.credit, at);
       return;
     case FrameType.GoAway:
       at = out.writeUInt32BE(frame.lastId, at + 1);

@@ -62,18 +62,23 @@ export interface ErrorFrame {
   /** Codec-encoded details; empty when there are none. */
   readonly details: Uint8Array;
 }
-/** CANCEL, PING and PONG carry nothing but an id. */
+/** CANCEL, STREAM_END, PING and PONG carry nothing but an id. */
 export interface IdFrame {
-  readonly type: typeof FrameType.Cancel | typeof FrameType.Ping | typeof FrameType.Pong;
+  readonly type: typeof FrameType.Cancel | typeof FrameType.StreamEnd | typeof FrameType.Ping | typeof FrameType.Pong;
   readonly id: number;
 }
-/**
- * STREAM_MESSAGE, STREAM_END and CREDIT: numbers reserved in v1 for streams. This runtime
- * decodes their id only and answers Unimplemented.
- */
-export interface StreamFrame {
-  readonly type: typeof FrameType.StreamMessage | typeof FrameType.StreamEnd | typeof FrameType.Credit;
+/** One message of a call's stream, in either direction. */
+export interface StreamMessageFrame {
+  readonly type: typeof FrameType.StreamMessage;
   readonly id: number;
+  /** Codec-encoded message. */
+  readonly payload: Uint8Array;
+}
+/** The receiver of a stream lets the sender send `credit` more messages. */
+export interface CreditFrame {
+  readonly type: typeof FrameType.Credit;
+  readonly id: number;
+  readonly credit: number;
 }
 export interface GoAwayFrame {
   readonly type: typeof FrameType.GoAway;
@@ -83,4 +88,4 @@ export interface GoAwayFrame {
   readonly message: string;
 }
 
-export type Frame = HelloFrame | CallFrame | ResultFrame | ErrorFrame | IdFrame | StreamFrame | GoAwayFrame;
+export type Frame = HelloFrame | CallFrame | ResultFrame | ErrorFrame | IdFrame | StreamMessageFrame | CreditFrame | GoAwayFrame;

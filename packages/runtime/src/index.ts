@@ -7,6 +7,7 @@ export {
   defineService,
   type ArgumentValidator,
   type HandlerMap,
+  type MessageValidator,
   type MethodDescriptor,
   type MethodKind,
   type MethodSpec,

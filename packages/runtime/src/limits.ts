@@ -27,3 +27,10 @@ export const MAX_CALL_ID = 0xffffffff;
  * ordinary calls, short enough that a deploy is not held up by a stuck handler.
  */
 export const DEFAULT_GRACE_PERIOD_MS = 5_000;
+
+/**
+ * Stream messages either side may send before the receiver grants more with CREDIT: the window
+ * that bounds what a slow consumer makes the other side buffer (16 × the message size limit at
+ * worst). Receivers grant credit back as their consumer takes messages, half a window at a time.
+ */
+export const INITIAL_STREAM_CREDIT = 16;

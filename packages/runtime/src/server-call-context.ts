@@ -1,6 +1,8 @@
 import type { CallContext } from './call-context.js';
 import type { Metadata } from './metadata.js';
 import type { RpcError } from './rpc-error.js';
+import type { StreamInbox } from './stream-inbox.js';
+import type { StreamSender } from './stream-sender.js';
 
 const NO_METADATA: Readonly<Metadata> = Object.freeze({});
 
@@ -16,6 +18,10 @@ export class ServerCallContext implements CallContext {
   readonly peer: string;
   /** Fires the deadline; cleared when the call ends. */
   timer: NodeJS.Timeout | undefined;
+  /** client- and bidi-stream calls: the request stream the handler reads. */
+  inbox: StreamInbox<unknown> | undefined;
+  /** server- and bidi-stream calls: what sends the handler's response stream. */
+  sender: StreamSender | undefined;
   #controller: AbortController | undefined;
   #abortReason: RpcError | undefined;
   /** False once the call has been answered, cancelled, expired or dropped: nothing more is sent. */
@@ -45,12 +51,18 @@ export class ServerCallContext implements CallContext {
     if (!this.#live) return false;
     this.#live = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    // Request messages still arriving for an answered call are dropped.
+    this.inbox?.end();
     return true;
   }
 
   /** Ends the call and tells the handler through `signal`; its result, if any, is dropped. */
   abort(reason: RpcError): boolean {
-    if (!this.finish()) return false;
+    if (!this.#live) return false;
+    // The handler's request stream fails with the reason before finish() could end it quietly.
+    this.inbox?.fail(reason);
+    this.sender?.stop();
+    this.finish();
     this.#abortReason = reason;
     this.#controller?.abort(reason);
     return true;

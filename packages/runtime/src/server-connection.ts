@@ -1,14 +1,16 @@
 import { callError } from './call-errors.js';
 import { Code } from './code.js';
-import type { Codec } from './codec.js';
 import { MalformedFrameError, readFrame } from './frame-decode.js';
+import { asBuffer, type Codec } from './codec.js';
 import { encodeFrame, encodeFrameWithValue, NO_DETAILS, NO_PAYLOAD } from './frame-encode.js';
-import { FrameFlag, FrameType, type CallFrame, type Frame, type ResultFrame } from './frame.js';
+import { FrameFlag, FrameType, type CallFrame, type Frame, type ResultFrame, type StreamMessageFrame } from './frame.js';
 import type { ServerNext } from './interceptor.js';
-import { PROTOCOL_VERSION } from './limits.js';
+import { INITIAL_STREAM_CREDIT, PROTOCOL_VERSION } from './limits.js';
 import { RpcError } from './rpc-error.js';
 import { ServerCallContext } from './server-call-context.js';
 import type { MethodDescriptor } from './service.js';
+import { StreamInbox } from './stream-inbox.js';
+import { isIterable, StreamSender } from './stream-sender.js';
 import type { Connection, ConnectionHandlers } from './transport.js';
 
 /** A registered method: its descriptor and the function that serves it. */
@@ -78,9 +80,13 @@ export class ServerConnection implements ConnectionHandlers {
         this.#send({ type: FrameType.Pong, id: frame.id });
         return;
       case FrameType.StreamMessage:
+        this.#receiveStreamMessage(frame, this.#codec);
+        return;
       case FrameType.StreamEnd:
+        this.#calls.get(frame.id)?.inbox?.end();
+        return;
       case FrameType.Credit:
-        this.#sendError(frame.id, new RpcError(Code.Unimplemented, `stream frames are not supported by this server yet (${this.#local})`));
+        this.#calls.get(frame.id)?.sender?.addCredit(frame.credit);
         return;
       case FrameType.GoAway:
         this.close();
@@ -91,13 +97,17 @@ export class ServerConnection implements ConnectionHandlers {
   }
 
   onOversized(head: Uint8Array, size: number): void {
-    const bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
-    const isCall = bytes.length >= 6 && bytes[0] === FrameType.Call;
-    if (!isCall || ((bytes[5] as number) & FrameFlag.NoReply) !== 0) {
-      this.#core.report(`refused a ${size}-byte message from ${this.#connection.peer}: larger than the message size limit`);
-      return;
+    const bytes = asBuffer(head);
+    const type = bytes[0];
+    const id = bytes.length >= 5 ? bytes.readUInt32BE(1) : 0;
+    const problem = `a message of ${size} bytes exceeds the server's message size limit (${this.#local})`;
+    if (type === FrameType.Call && bytes.length >= 6 && ((bytes[5] as number) & FrameFlag.NoReply) === 0) {
+      this.#sendError(id, new RpcError(Code.ResourceExhausted, `request of ${size} bytes exceeds the server's message size limit (${this.#local})`));
+    } else if (type === FrameType.StreamMessage && this.#calls.has(id)) {
+      this.#failCall(id, new RpcError(Code.ResourceExhausted, `${this.#calls.get(id)?.method}: stream ${problem}`));
+    } else {
+      this.#core.report(`refused ${problem.replace(/ \(.*\)$/, '')} from ${this.#connection.peer}`);
     }
-    this.#sendError(bytes.readUInt32BE(1), new RpcError(Code.ResourceExhausted, `request of ${size} bytes exceeds the server's message size limit (${this.#local})`));
   }
 
   onClose(): void {
@@ -192,6 +202,16 @@ export class ServerConnection implements ConnectionHandlers {
 
     const context = new ServerCallContext(frame.method, frame.metadata, frame.timeout, this.#connection.peer);
     while (args.length < descriptor.params.length) args.push(undefined);
+    const streamsOut = descriptor.kind === 'server-stream' || descriptor.kind === 'bidi-stream';
+    if (descriptor.streamParam !== undefined) {
+      const inbox = new StreamInbox<unknown>(
+        INITIAL_STREAM_CREDIT,
+        (credit) => this.#send({ type: FrameType.Credit, id, credit }),
+        () => {},
+      );
+      context.inbox = inbox;
+      args[descriptor.streamParam] = inbox;
+    }
     let outcome: unknown;
     try {
       const dispatch = this.#core.dispatch;
@@ -206,23 +226,75 @@ export class ServerConnection implements ConnectionHandlers {
       this.#finish(id, context, noReply, undefined, reason);
       return;
     }
-    if (isThenable(outcome)) {
+    if (!isThenable(outcome) && !streamsOut && context.inbox === undefined) {
       // Only a call that is still running can be cancelled or expire; a synchronous one never
       // enters the table, and pays for neither the entry nor the timer.
-      this.#calls.set(id, context);
-      if (frame.timeout !== undefined) {
-        context.timer = setTimeout(() => {
-          context.abort(callError(Code.DeadlineExceeded, frame.method, `deadline of ${frame.timeout} ms exceeded`, this.#local));
-          this.#forget(id);
-        }, frame.timeout);
-      }
-      outcome.then(
-        (value) => this.#finish(id, context, noReply, value, undefined),
-        (reason: unknown) => this.#finish(id, context, noReply, undefined, reason ?? new Error('handler rejected with no reason')),
-      );
-    } else {
       this.#finish(id, context, noReply, outcome, undefined);
+      return;
     }
+    this.#calls.set(id, context);
+    if (frame.timeout !== undefined) {
+      context.timer = setTimeout(() => {
+        context.abort(callError(Code.DeadlineExceeded, frame.method, `deadline of ${frame.timeout} ms exceeded`, this.#local));
+        this.#forget(id);
+      }, frame.timeout);
+    }
+    Promise.resolve(outcome).then(
+      (value) => (streamsOut ? this.#sendResponseStream(id, context, value) : this.#finish(id, context, noReply, value, undefined)),
+      (reason: unknown) => this.#finish(id, context, noReply, undefined, reason ?? new Error('handler rejected with no reason')),
+    );
+  }
+
+  /** Sends what a streaming handler returned as STREAM_MESSAGEs, as fast as the caller's credit allows, then RESULT. */
+  #sendResponseStream(id: number, context: ServerCallContext, stream: unknown): void {
+    if (!context.live) return;
+    if (!isIterable(stream)) {
+      this.#finish(id, context, false, undefined, new RpcError(Code.Internal, `${context.method}: the handler did not return an AsyncIterable`));
+      return;
+    }
+    const sender = new StreamSender(INITIAL_STREAM_CREDIT);
+    context.sender = sender;
+    sender
+      .pump(stream, (value) => {
+        const message: StreamMessageFrame = { type: FrameType.StreamMessage, id, payload: NO_PAYLOAD };
+        this.#connection.send(encodeFrameWithValue(message, value, this.#codec as Codec, this.#connection.headroom));
+      })
+      .then(
+        (finished) => {
+          if (finished) this.#finish(id, context, false, undefined, undefined);
+        },
+        (reason: unknown) => this.#finish(id, context, false, undefined, reason ?? new Error('the response stream failed with no reason')),
+      );
+  }
+
+  #receiveStreamMessage(frame: StreamMessageFrame, codec: Codec): void {
+    const context = this.#calls.get(frame.id);
+    const inbox = context?.inbox;
+    if (context === undefined || inbox === undefined) return; // ended meanwhile: a late message is dropped
+    let message: unknown;
+    try {
+      message = codec.decode(frame.payload);
+    } catch (cause) {
+      this.#failCall(frame.id, callError(Code.InvalidArgument, context.method, `could not decode a stream message: ${String(cause)}`, this.#local));
+      return;
+    }
+    const served = this.#core.methods.get(context.method);
+    const invalid = served?.descriptor.validateMessage?.(message);
+    if (invalid !== undefined) {
+      this.#failCall(frame.id, callError(Code.InvalidArgument, context.method, `stream message: ${invalid}`, this.#local));
+      return;
+    }
+    if (!inbox.push(message)) {
+      this.#failCall(frame.id, callError(Code.ResourceExhausted, context.method, 'the caller sent more stream messages than its credit allowed', this.#local));
+    }
+  }
+
+  /** Ends a running call from the server's side: the handler's signal aborts, the caller gets `error`. */
+  #failCall(id: number, error: RpcError): void {
+    const context = this.#calls.get(id);
+    if (context === undefined || !context.abort(error)) return;
+    this.#forget(id);
+    this.#sendError(id, error);
   }
 
   /** Sends the one outcome of a call, unless it was cancelled or expired meanwhile (then it is dropped). */

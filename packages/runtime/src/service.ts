@@ -2,9 +2,11 @@ import type { CallContext } from './call-context.js';
 
 /**
  * How a method is called. `oneway` is a `void` method: the call frame asks for no reply and
- * the caller learns nothing of the outcome.
+ * the caller learns nothing of the outcome. `server-stream` returns `AsyncIterable<T>`;
+ * `client-stream` takes one `AsyncIterable<T>` parameter and returns `Promise<R>`;
+ * `bidi-stream` does both.
  */
-export type MethodKind = 'unary' | 'oneway';
+export type MethodKind = 'unary' | 'oneway' | 'server-stream' | 'client-stream' | 'bidi-stream';
 
 /**
  * Checks decoded arguments before the handler runs. Returns undefined when they fit the declared
@@ -13,12 +15,25 @@ export type MethodKind = 'unary' | 'oneway';
  */
 export type ArgumentValidator = (args: readonly unknown[]) => string | undefined;
 
+/**
+ * Checks one message of an incoming client stream, like ArgumentValidator does the arguments:
+ * undefined when it fits, otherwise what is wrong, e.g. `[3].x: expected number, got string`.
+ */
+export type MessageValidator = (message: unknown) => string | undefined;
+
 /** A method as the generated code describes it. */
 export interface MethodSpec {
   readonly kind: MethodKind;
   /** Parameter names in order; arguments travel as a positional array of this length or less. */
   readonly params: readonly string[];
   readonly validate?: ArgumentValidator;
+  /**
+   * client-stream and bidi-stream: the index of the `AsyncIterable` parameter. Its values travel
+   * as stream messages; its place in the argument array travels as undefined.
+   */
+  readonly streamParam?: number;
+  /** client-stream and bidi-stream: checks each incoming stream message before the handler sees it. */
+  readonly validateMessage?: MessageValidator;
 }
 
 /** A method with its place: `path` (`Service.method`) is what travels on the wire. */
