@@ -171,6 +171,48 @@ describe('peer death and shutdown', () => {
     }
   });
 
+  it('fails calls within the keepalive bound when the server stops answering without closing (SIGSTOP)', async () => {
+    const server = await startServerProcess('probe-server.ts');
+    try {
+      const channel = await connect(server.url, { keepalive: { interval: 100, timeout: 200 } });
+      channels.push(channel);
+      const calc = new ProbeClient(channel);
+      expect(await calc.add(1, 1)).toBe(2);
+      const call = calc.hang('frozen');
+      await sleep(20);
+      const frozenAt = performance.now();
+      server.child.kill('SIGSTOP');
+      const error = await rejection(call);
+      expect(performance.now() - frozenAt).toBeLessThan(1000);
+      expect(error.code).toBe(Code.Unavailable);
+      expect(error.message).toMatch(/did not answer a keepalive ping within 200 ms/);
+    } finally {
+      server.child.kill('SIGCONT');
+      await server.stop();
+    }
+  });
+
+  it('serves new calls on the same channel after the server is killed and restarted on the same port', async () => {
+    const first = await startServerProcess('probe-server.ts');
+    const port = new URL(first.url).port;
+    let second: ServerProcess | undefined;
+    try {
+      const channel = await connect(first.url);
+      channels.push(channel);
+      const calc = new ProbeClient(channel);
+      const pending = Promise.all([calc.hang('a'), calc.hang('b'), calc.sleep(5_000)].map((call) => rejection(call)));
+      await sleep(20);
+      await first.stop('SIGKILL');
+      expect((await pending).map((error) => error.code)).toEqual([Code.Unavailable, Code.Unavailable, Code.Unavailable]);
+      second = await startServerProcess('probe-server.ts', ['--port', port]);
+      expect(await calc.add(20, 22, { waitForReady: true, timeout: 5_000 })).toBe(42);
+      expect(channel.state).toBe('ready');
+    } finally {
+      await first.stop();
+      await second?.stop();
+    }
+  });
+
   it('drains on SIGTERM: the call in flight finishes, new calls get Unavailable, the process exits 0', async () => {
     const server = await startServerProcess('probe-server.ts', ['--grace', '2000']);
     try {

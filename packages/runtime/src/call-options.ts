@@ -8,6 +8,12 @@ export interface CallOptions {
   deadline?: Date;
   /** Aborting it rejects the call with Cancelled at once and tells the server. */
   signal?: AbortSignal;
+  /**
+   * When the channel has no connection: false (the default) fails the call with Unavailable as
+   * soon as a connection attempt fails; true waits and retries until connected, or until the
+   * deadline or signal ends the call.
+   */
+  waitForReady?: boolean;
   /** Request metadata; the handler sees it as `ctx.metadata`. */
   metadata?: Metadata;
   /**

@@ -1,8 +1,13 @@
 import type { CallOptions } from './call-options.js';
 import type { MethodDescriptor } from './service.js';
 
-/** Where a channel is in its life; `closed` is final. */
-export type ChannelState = 'ready' | 'draining' | 'closed';
+/**
+ * Where a channel is in its life. `idle`: no connection (not made yet, lost, or the server went
+ * away); the next call connects. `connecting`: a connection attempt is under way. `ready`:
+ * connected. `draining`: (one connection) the server sent GOAWAY; calls in flight finish, new ones
+ * go elsewhere. `closed`: final.
+ */
+export type ChannelState = 'idle' | 'connecting' | 'ready' | 'draining' | 'closed';
 
 /**
  * A client's connection to a server, as generated clients use it. Made by `connect()`; many
@@ -30,4 +35,6 @@ export interface Channel {
   bidiStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): AsyncIterable<T>;
   /** Fails calls still in flight with Unavailable and closes the connection. */
   close(): Promise<void>;
+  /** Calls `listener` on every change of `state`; returns a function that stops it. */
+  onStateChange(listener: (state: ChannelState) => void): () => void;
 }

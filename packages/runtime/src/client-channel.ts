@@ -1,6 +1,6 @@
 import type { CallOptions } from './call-options.js';
 import { callError, callErrorFrom } from './call-errors.js';
-import type { Channel, ChannelState } from './channel.js';
+import type { ChannelState } from './channel.js';
 import { Code } from './code.js';
 import { asBuffer, type Codec } from './codec.js';
 import { deadlineFromOptions, millisecondsUntil } from './deadline.js';
@@ -10,6 +10,7 @@ import { FrameType, type CallFrame, type ErrorFrame, type Frame, type ResultFram
 import { chainInterceptors, type ClientInterceptor, type ClientNext, type ClientRequest } from './interceptor.js';
 import { INITIAL_STREAM_CREDIT, MAX_CALL_ID, PROTOCOL_VERSION } from './limits.js';
 import { StreamInbox } from './stream-inbox.js';
+import { streamOf } from './stream-of.js';
 import { isIterable, StreamSender } from './stream-sender.js';
 import type { Metadata } from './metadata.js';
 import { RpcError } from './rpc-error.js';
@@ -34,14 +35,25 @@ interface PendingCall {
 export interface ClientChannelOptions {
   codec: Codec;
   interceptors: readonly ClientInterceptor[];
+  /** Ping settings; undefined sends no pings. */
+  keepalive: KeepaliveOptions | undefined;
+  /** Hears the channel go to `draining` (GOAWAY) or `closed`. */
+  onStateChange: (state: ChannelState) => void;
+}
+
+export interface KeepaliveOptions {
+  /** Milliseconds between pings. */
+  interval: number;
+  /** Milliseconds to wait for the answer before the peer counts as dead. */
+  timeout: number;
 }
 
 /**
  * One connection seen from the calling side: gives each call an id, sends it as a CALL frame, and
  * settles it when its RESULT or ERROR arrives, its deadline passes, its signal aborts, or the
- * connection goes away. Made by `connect()`.
+ * connection goes away. The channel users hold (`ReconnectingChannel`) makes one per connection.
  */
-export class ClientChannel implements Channel, ConnectionHandlers {
+export class ClientChannel implements ConnectionHandlers {
   readonly target: string;
   #state: ChannelState = 'ready';
   #connection: Connection | undefined;
@@ -51,10 +63,17 @@ export class ClientChannel implements Channel, ConnectionHandlers {
   /** Why the channel stopped taking calls (GOAWAY or connection loss), for the errors of later calls. */
   #endReason: string | undefined;
   readonly #send: ClientNext;
+  readonly #keepalive: KeepaliveOptions | undefined;
+  readonly #onStateChange: (state: ChannelState) => void;
+  #pingTimer: NodeJS.Timeout | undefined;
+  #pongTimer: NodeJS.Timeout | undefined;
+  #pingId = 0;
 
   constructor(target: string, options: ClientChannelOptions) {
     this.target = target;
     this.#codec = options.codec;
+    this.#keepalive = options.keepalive;
+    this.#onStateChange = options.onStateChange;
     const transmit: ClientNext = (request) => this.#transmit(request);
     this.#send = options.interceptors.length === 0 ? transmit : chainInterceptors(options.interceptors, transmit);
   }
@@ -63,10 +82,29 @@ export class ClientChannel implements Channel, ConnectionHandlers {
     return this.#state;
   }
 
-  /** Called by `connect()` once the transport has connected; the HELLO goes out first. */
+  /** Called once the transport has connected; the HELLO goes out first. */
   attach(connection: Connection): void {
     this.#connection = connection;
     connection.send(encodeFrame({ type: FrameType.Hello, version: PROTOCOL_VERSION, codec: this.#codec.name }, connection.headroom));
+    const keepalive = this.#keepalive;
+    if (keepalive !== undefined) {
+      // Timers are unref'd: pings must not keep a process alive that has nothing else to do.
+      this.#pingTimer = setInterval(() => this.#ping(keepalive.timeout), keepalive.interval).unref();
+    }
+  }
+
+  /**
+   * A peer that stopped (a frozen process, a pulled cable) closes no socket: only an unanswered
+   * ping tells. Its calls fail at once; the socket is left to close on its own.
+   */
+  #ping(timeout: number): void {
+    if (this.#pongTimer !== undefined) return;
+    this.#sendControl({ type: FrameType.Ping, id: ++this.#pingId });
+    this.#pongTimer = setTimeout(() => {
+      const problem = `the server did not answer a keepalive ping within ${timeout} ms`;
+      this.#end(problem);
+      this.#connection?.close(new RpcError(Code.Unavailable, problem));
+    }, timeout).unref();
   }
 
   unary<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): Promise<T> {
@@ -240,11 +278,20 @@ export class ClientChannel implements Channel, ConnectionHandlers {
         return;
       case FrameType.GoAway:
         // Calls already taken by the server still get their replies; new ones must not be sent.
-        if (this.#state === 'ready') this.#state = 'draining';
         this.#endReason = `the server is going away: ${frame.message}`;
+        if (this.#state === 'ready') {
+          this.#state = 'draining';
+          this.#onStateChange('draining');
+        }
         return;
       case FrameType.Ping:
         this.#sendControl({ type: FrameType.Pong, id: frame.id });
+        return;
+      case FrameType.Pong:
+        if (frame.id === this.#pingId) {
+          clearTimeout(this.#pongTimer);
+          this.#pongTimer = undefined;
+        }
         return;
       case FrameType.Hello:
         if (frame.version !== PROTOCOL_VERSION || frame.codec !== this.#codec.name) {
@@ -351,8 +398,13 @@ export class ClientChannel implements Channel, ConnectionHandlers {
   }
 
   #end(reason: string): void {
-    this.#state = 'closed';
+    clearInterval(this.#pingTimer);
+    clearTimeout(this.#pongTimer);
     this.#endReason ??= reason;
+    if (this.#state !== 'closed') {
+      this.#state = 'closed';
+      this.#onStateChange('closed');
+    }
     for (const id of [...this.#pending.keys()]) {
       const call = this.#take(id);
       call?.reject(this.#error(Code.Unavailable, call.method, this.#endReason));
@@ -373,16 +425,4 @@ function withoutStream(args: readonly unknown[], streamParam: number): unknown[]
   const wire = [...args];
   wire[streamParam] = undefined;
   return wire;
-}
-
-/**
- * A response stream the caller can iterate at once, though the call starts through the
- * interceptor chain (a promise of its inbox). `break` reaches the inbox through `yield*`.
- */
-function streamOf<T>(started: Promise<unknown>): AsyncIterable<T> {
-  // Never iterated, a failed start must not become an unhandled rejection.
-  started.catch(() => {});
-  return (async function* () {
-    yield* (await started) as AsyncIterable<T>;
-  })();
 }

@@ -16,6 +16,7 @@ export {
 } from './service.js';
 export type { Channel, ChannelState } from './channel.js';
 export { connect, type ConnectOptions } from './connect.js';
+export type { ReconnectOptions } from './reconnecting-channel.js';
 export { Server, type Listening, type ServerOptions } from './server.js';
 export type { ClientInterceptor, ClientNext, ClientRequest, ServerInterceptor, ServerNext, ServerRequest } from './interceptor.js';
 export { asBuffer, withHeadroom, type Codec } from './codec.js';
