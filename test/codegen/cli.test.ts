@@ -27,7 +27,7 @@ describe('conduit gen', () => {
   it('writes <name>.rpc.ts, reports it, and exits 0', () => {
     const run = conduit('gen', 'services/calculator.ts', '--out', 'generated');
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toBe('wrote generated/calculator.rpc.ts (Calculator: 5 methods)\n');
+    expect(run.stdout).toBe('wrote generated/calculator.rpc.ts (Calculator: 8 methods)\n');
     const golden = readFileSync(join(GOLDEN, 'calculator.rpc.ts'), 'utf8').replace('test/codegen/fixtures/', 'services/');
     expect(readFileSync(join(dir, 'generated/calculator.rpc.ts'), 'utf8')).toBe(golden);
   });
@@ -37,7 +37,7 @@ describe('conduit gen', () => {
     const before = statSync(output).mtimeMs;
     const run = conduit('gen', 'services/calculator.ts', '--out', 'generated');
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('unchanged generated/calculator.rpc.ts (Calculator: 5 methods)\n');
+    expect(run.stdout).toBe('unchanged generated/calculator.rpc.ts (Calculator: 8 methods)\n');
     expect(statSync(output).mtimeMs).toBe(before);
   });
 
@@ -73,6 +73,7 @@ describe('conduit --help', () => {
     const run = conduit('--help');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('A service is an exported interface whose members are all methods');
+    expect(run.stdout).toContain('total(values: AsyncIterable<number>): Promise<number>;     // client stream');
     expect(run.stdout).toContain('conduit gen services/calculator.ts --out generated');
     expect(run.stdout).toContain('Exit codes: 0 success, 1 problems found in a service file, 2 usage error.');
   });

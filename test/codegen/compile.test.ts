@@ -40,18 +40,35 @@ afterAll(() => {
 const USAGE = `import type { Channel } from '@conduit/runtime';
 import { CalculatorClient, CalculatorService, type CalculatorHandlers } from '../golden/calculator.rpc.js';
 
-export function use(channel: Channel): Promise<number> {
+export async function use(channel: Channel): Promise<number> {
   const handlers: CalculatorHandlers = {
     add: (a, b) => a + b,
     centroid: async (points) => points[0] ?? { x: 0, y: 0 },
     scale: (p, factor, ctx) => (ctx.signal.aborted ? p : { x: p.x * (factor ?? 1), y: p.y * (factor ?? 1) }),
     reset: () => {},
+    async *countdown(from, ctx) {
+      for (let n = from; n > 0 && !ctx.signal.aborted; n--) yield n;
+    },
+    async total(values) {
+      let sum = 0;
+      for await (const value of values) sum += value;
+      return sum;
+    },
+    echo: (lines) => lines,
     log: () => {},
   };
   void handlers;
   const error: string | undefined = CalculatorService.methods.add.validate?.([1, 2]);
-  void error;
-  return new CalculatorClient(channel).add(1, 2, { timeout: 50 });
+  const messageError: string | undefined = CalculatorService.methods.total.validateMessage?.('1');
+  const streamParam: number | undefined = CalculatorService.methods.total.streamParam;
+  void [error, messageError, streamParam];
+  const calc = new CalculatorClient(channel);
+  async function* stream<T>(...items: T[]): AsyncGenerator<T> {
+    yield* items;
+  }
+  for await (const n of calc.countdown(3, { timeout: 50 })) void n.toFixed();
+  for await (const line of calc.echo(stream('a', 'b'))) void line.length;
+  return (await calc.total(stream(1, 2))) + (await calc.add(1, 2, { timeout: 50 }));
 }
 `;
 

@@ -12,6 +12,15 @@ const handlers: CalculatorHandlers = {
   }),
   scale: async (p, factor) => ({ x: p.x * (factor ?? 2), y: p.y * (factor ?? 2) }),
   reset: () => {},
+  async *countdown(from) {
+    for (let n = from; n > 0; n--) yield n;
+  },
+  async total(values) {
+    let sum = 0;
+    for await (const value of values) sum += value;
+    return sum;
+  },
+  echo: (lines) => lines,
   log: (line) => void logged.push(line),
 };
 

@@ -15,16 +15,21 @@ export const EXIT_USAGE = 2;
 class UsageError extends Error {}
 
 const SERVICE_HELP = `A service is an exported interface whose members are all methods; interfaces and type
-aliases with properties are data types. A method returns Promise<T> (a call with a reply) or
-void (one-way). Parameters and properties may be number, string, boolean, null, arrays, T | null,
-object types, and interfaces or type aliases declared in the same file.
+aliases with properties are data types. A method returns Promise<T> (a call with a reply),
+AsyncIterable<T> (a stream of replies) or void (one-way). One parameter may be AsyncIterable<T>,
+a stream the caller sends: not optional, and the method then returns Promise<R> or
+AsyncIterable<R>. Parameters, stream messages and properties may be number, string, boolean,
+null, arrays, T | null, object types, and interfaces or type aliases declared in the same file.
 
   // services/calculator.ts
   export interface Point { x: number; y: number }
   export interface Calculator {
-    add(a: number, b: number): Promise<number>;
-    centroid(points: Point[]): Promise<Point>;
-    log(line: string): void;
+    add(a: number, b: number): Promise<number>;                // unary
+    centroid(points: Point[]): Promise<Point>;                 // unary, structured data
+    countdown(from: number): AsyncIterable<number>;            // server stream
+    total(values: AsyncIterable<number>): Promise<number>;     // client stream
+    echo(lines: AsyncIterable<string>): AsyncIterable<string>; // bidirectional stream
+    log(line: string): void;                                   // one-way, no reply
   }`;
 
 const GEN_EXAMPLE = `conduit gen services/calculator.ts --out generated`;

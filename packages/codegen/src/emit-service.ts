@@ -1,10 +1,12 @@
-import { docComment, freeName, quote, renderType } from './emit-types.js';
-import { validatorName } from './emit-validators.js';
+import { docComment, freeName, quote, renderParamType, renderType, returnsStream } from './emit-types.js';
+import { messageValidatorName, validatorName } from './emit-validators.js';
 import type { Method, Service } from './model.js';
 
 /**
  * `<Name>Handlers`: what a server implements. Each handler gets the call context last, so an
- * optional parameter becomes `T | undefined` to keep `ctx` in its place.
+ * optional parameter becomes `T | undefined` to keep `ctx` in its place. A stream parameter
+ * arrives as an `AsyncIterable<T>`; a streaming result is any `AsyncIterable<T>`, an async
+ * generator function included.
  */
 export function emitHandlers(service: Service): string {
   const usage = `Implement this and pass it to \`server.add(${service.name}Service, …)\`.`;
@@ -14,10 +16,10 @@ export function emitHandlers(service: Service): string {
 }
 
 function handlerSignature(method: Method): string {
-  const params = method.params.map((p) => `${p.name}: ${renderType(p.type, '  ')}${p.optional ? ' | undefined' : ''}`);
+  const params = method.params.map((p, i) => `${p.name}: ${renderParamType(method, i)}${p.optional ? ' | undefined' : ''}`);
   params.push(`${freeName('ctx', method.params)}: CallContext`);
   const value = renderType(method.returns, '  ');
-  const result = method.kind === 'oneway' ? 'Promise<void> | void' : `Promise<${value}> | ${value}`;
+  const result = returnsStream(method) ? `AsyncIterable<${value}>` : method.kind === 'oneway' ? 'Promise<void> | void' : `Promise<${value}> | ${value}`;
   return `${method.name}(${params.join(', ')}): ${result}`;
 }
 
@@ -25,7 +27,10 @@ function handlerSignature(method: Method): string {
 export function emitServiceDefinition(service: Service): string {
   const methods = service.methods.map((m) => {
     const params = m.params.map((p) => quote(p.name)).join(', ');
-    return `    ${m.name}: { kind: ${quote(m.kind)}, params: [${params}], validate: ${validatorName(service, m)} },`;
+    const stream = m.streamParam === undefined ? '' : `, streamParam: ${m.streamParam}`;
+    const validators = [`validate: ${validatorName(service, m)}`];
+    if (m.streamParam !== undefined) validators.push(`validateMessage: ${messageValidatorName(service, m)}`);
+    return `    ${m.name}: { kind: ${quote(m.kind)}, params: [${params}]${stream}, ${validators.join(', ')} },`;
   });
   return [
     `export const ${service.name}Service = defineService<${service.name}Handlers>({`,

@@ -39,6 +39,31 @@ describe('renderServiceInterface', () => {
     });
     expect(text).toBe('export interface S {\n  get(id?: string): Promise<void>;\n  log(): void;\n}');
   });
+
+  it('writes streams as AsyncIterable<T>, the stream parameter where it was declared', () => {
+    const text = renderServiceInterface({
+      name: 'S',
+      methods: [
+        { name: 'watch', kind: 'server-stream', params: [], returns: { kind: 'ref', name: 'P' } },
+        {
+          name: 'load',
+          kind: 'client-stream',
+          params: [
+            { name: 'batch', type: { kind: 'string' }, optional: false },
+            { name: 'items', type: { kind: 'nullable', inner: { kind: 'number' } }, optional: false },
+          ],
+          streamParam: 1,
+          returns: { kind: 'void' },
+        },
+        { name: 'echo', kind: 'bidi-stream', params: [{ name: 'lines', type: { kind: 'string' }, optional: false }], streamParam: 0, returns: { kind: 'string' } },
+      ],
+    });
+    expect(text.split('\n').slice(1, -1)).toEqual([
+      '  watch(): AsyncIterable<P>;',
+      '  load(batch: string, items: AsyncIterable<number | null>): Promise<void>;',
+      '  echo(lines: AsyncIterable<string>): AsyncIterable<string>;',
+    ]);
+  });
 });
 
 describe('helpers', () => {

@@ -71,21 +71,36 @@ export function renderDataType(dataType: DataType): string {
   return [...doc, `export interface ${dataType.name} {`, ...renderMembers(dataType.properties, '  '), '}'].join('\n');
 }
 
-/** `a: number, factor?: number`, as the user declared them. */
-export function renderParams(params: readonly Param[]): string[] {
-  return params.map((p) => `${p.name}${p.optional ? '?' : ''}: ${renderType(p.type, '  ')}`);
+/** `a: number, factor?: number, values: AsyncIterable<number>`, as the user declared them. */
+export function renderParams(method: Method): string[] {
+  return method.params.map((p, i) => `${p.name}${p.optional ? '?' : ''}: ${renderParamType(method, i)}`);
 }
 
-/** What a client call resolves to: `Promise<T>` for unary, `void` for one-way. */
+/** A parameter's type as declared: the stream parameter is `AsyncIterable<T>` of its message type. */
+export function renderParamType(method: Method, index: number): string {
+  const param = method.params[index];
+  if (!param) throw new Error(`method '${method.name}' has no parameter ${index}`);
+  const type = renderType(param.type, '  ');
+  return index === method.streamParam ? `AsyncIterable<${type}>` : type;
+}
+
+/** Whether the method answers with a stream of messages rather than one value. */
+export function returnsStream(method: Method): boolean {
+  return method.kind === 'server-stream' || method.kind === 'bidi-stream';
+}
+
+/** What a client call gives back: `void` for one-way, `AsyncIterable<T>` for a stream, else `Promise<T>`. */
 export function renderResult(method: Method): string {
-  return method.kind === 'oneway' ? 'void' : `Promise<${renderType(method.returns, '  ')}>`;
+  const value = renderType(method.returns, '  ');
+  if (method.kind === 'oneway') return 'void';
+  return returnsStream(method) ? `AsyncIterable<${value}>` : `Promise<${value}>`;
 }
 
 /** The service interface as the user wrote it; the client class implements it. */
 export function renderServiceInterface(service: Service): string {
   const methods = service.methods.flatMap((m) => [
     ...docComment(m.doc, '  '),
-    `  ${m.name}(${renderParams(m.params).join(', ')}): ${renderResult(m)};`,
+    `  ${m.name}(${renderParams(m).join(', ')}): ${renderResult(m)};`,
   ]);
   return [...docComment(service.doc), `export interface ${service.name} {`, ...methods, '}'].join('\n');
 }

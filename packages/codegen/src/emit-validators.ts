@@ -14,6 +14,10 @@ import type { DataType, Method, Property, Service, ServiceFile, TypeRef } from '
  *   so a newer client can talk to an older server after a property was added.
  * - Each named data type gets one `check<Name>` function that method validators call, so shared
  *   and recursive types cost one function each.
+ * - A stream parameter's slot in the arguments is not checked: its values travel as stream
+ *   messages, and the runtime hands the handler the stream in its place. Each incoming message is
+ *   checked by the method's message validator, with paths relative to the message (`x: …`, or
+ *   just `expected number, got string`).
  */
 
 /** The generated helper that names a value's kind in messages: 'null', 'array', or its typeof. */
@@ -27,20 +31,26 @@ export function validatorName(service: Service, method: Method): string {
   return `validate${service.name}${method.name.charAt(0).toUpperCase()}${method.name.slice(1)}`;
 }
 
+/** client-stream and bidi-stream: the function that checks one incoming stream message. */
+export function messageValidatorName(service: Service, method: Method): string {
+  return `${validatorName(service, method)}Message`;
+}
+
 export function checkerName(typeName: string): string {
   return `check${typeName}`;
 }
 
 /**
  * The validator section: the `typeName` helper, one checker per named data type the parameters
- * reach, and one validator per method, in source order.
+ * reach, and one validator per method (followed by its message validator when it takes a stream),
+ * in source order.
  */
 export function emitValidators(file: ServiceFile): string[] {
   const dataTypes = new Map(file.dataTypes.map((d) => [d.name, d]));
   const reached = reachableTypes(file, dataTypes);
   const blocks = [
     ...file.dataTypes.filter((d) => reached.has(d.name)).map(emitChecker),
-    ...file.services.flatMap((s) => s.methods.map((m) => emitMethodValidator(s, m))),
+    ...file.services.flatMap((s) => s.methods.flatMap((m) => emitMethodValidators(s, m))),
   ];
   const usesTypeName = blocks.some((b) => b.includes(`${TYPE_NAME}(`));
   return usesTypeName ? [emitTypeNameHelper(), ...blocks] : blocks;
@@ -96,14 +106,34 @@ function emitChecker(dataType: DataType): string {
   ].join('\n');
 }
 
+function emitMethodValidators(service: Service, method: Method): string[] {
+  const validator = emitMethodValidator(service, method);
+  const stream = method.streamParam === undefined ? undefined : method.params[method.streamParam];
+  return stream ? [validator, emitMessageValidator(service, method, stream.type)] : [validator];
+}
+
 function emitMethodValidator(service: Service, method: Method): string {
   const scope = new Scope();
   const count = method.params.length;
-  const body = method.params.flatMap((p, i) => emitCheck(p.type, `args[${i}]`, [p.name], '  ', scope, p.optional));
+  const body = method.params.flatMap((p, i) =>
+    i === method.streamParam
+      ? [`  // ${p.name} travels as stream messages, checked one by one by ${messageValidatorName(service, method)}.`]
+      : emitCheck(p.type, `args[${i}]`, [p.name], '  ', scope, p.optional),
+  );
   return [
     `function ${validatorName(service, method)}(args: readonly unknown[]): string | undefined {`,
     `  if (args.length > ${count}) return \`expected ${expectedCount(count)}, got \${args.length}\`;`,
     ...body,
+    '  return undefined;',
+    '}',
+  ].join('\n');
+}
+
+/** Checks one stream message; the message is the root of the path, so paths name no parameter. */
+function emitMessageValidator(service: Service, method: Method, type: TypeRef): string {
+  return [
+    `function ${messageValidatorName(service, method)}(message: unknown): string | undefined {`,
+    ...emitCheck(type, 'message', [], '  ', new Scope()),
     '  return undefined;',
     '}',
   ].join('\n');
@@ -153,9 +183,12 @@ function emitCheck(type: TypeRef, value: string, path: Path, indent: string, sco
   }
   if (type.kind === 'ref') {
     const error = scope.fresh('e');
+    // A checker puts its path before a separator (`${path}: …`, `${path}.x: …`); at a stream
+    // message's root the path is empty and the separator goes.
+    const result = path.length === 0 ? `${error}.replace(/^(?:: |\\.)/, '')` : error;
     return [
       `${indent}const ${error} = ${checkerName(type.name)}(${value}, ${literal(path)});`,
-      `${indent}if (${error} !== undefined) return ${error};`,
+      `${indent}if (${error} !== undefined) return ${result};`,
     ];
   }
   // Composite checks narrow the value, which TypeScript only does for plain identifiers.
@@ -198,9 +231,10 @@ function emitObject(
   lines.push(`${indent}const ${object} = ${value} as Record<string, unknown>;`);
   for (const property of properties) {
     const access = `${object}[${quote(property.name)}]`;
-    const propertyPath = [...path, isIdentifier(property.name) ? `.${property.name}` : `[${quote(property.name)}]`];
+    const key = isIdentifier(property.name) ? `.${property.name}` : `[${quote(property.name)}]`;
+    const propertyPath = [...path, path.length === 0 ? key.replace(/^\./, '') : key];
     if (!property.optional) {
-      lines.push(`${indent}if (${access} === undefined) return ${literal([...path, `: missing property '${property.name}'`])};`);
+      lines.push(`${indent}if (${access} === undefined) return ${literal(at(path, `missing property '${property.name}'`))};`);
     }
     lines.push(...emitCheck(property.type, access, propertyPath, indent, scope, property.optional));
   }
@@ -208,7 +242,12 @@ function emitObject(
 }
 
 function expectedMessage(path: Path, expected: string, value: string): string {
-  return literal([...path, `: expected ${expected}, got `, { expr: `${TYPE_NAME}(${value})` }]);
+  return literal(at(path, `expected ${expected}, got `, { expr: `${TYPE_NAME}(${value})` }));
+}
+
+/** A message about the value at `path`; an empty path is a stream message itself, named by nothing. */
+function at(path: Path, ...message: PathPart[]): Path {
+  return path.length === 0 ? message : [...path, ': ', ...message];
 }
 
 /** A string literal for the path parts: single-quoted when static and simple, else a template. */

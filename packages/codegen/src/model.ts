@@ -38,15 +38,22 @@ export interface Param {
   readonly optional: boolean;
 }
 
-/** `unary` returns `Promise<T>`; `oneway` returns `void` and gets no reply. */
-export type MethodKind = 'unary' | 'oneway';
+/**
+ * `unary` returns `Promise<T>`; `oneway` returns `void` and gets no reply; `server-stream` returns
+ * `AsyncIterable<T>`; `client-stream` takes one `AsyncIterable<T>` parameter and returns
+ * `Promise<R>`; `bidi-stream` does both. The same names as the runtime's `MethodKind`.
+ */
+export type MethodKind = 'unary' | 'oneway' | 'server-stream' | 'client-stream' | 'bidi-stream';
 
 export interface Method {
   readonly name: string;
   readonly doc?: string | undefined;
   readonly kind: MethodKind;
+  /** In declaration order. The stream parameter's `type` is its message type `T`, not the `AsyncIterable<T>`. */
   readonly params: readonly Param[];
-  /** The resolved value: `T` of `Promise<T>`, or `void`. */
+  /** client-stream and bidi-stream: the index in `params` of the one `AsyncIterable<T>` parameter. */
+  readonly streamParam?: number | undefined;
+  /** `T` of `Promise<T>`, the message type `T` of `AsyncIterable<T>`, or `void`. */
   readonly returns: TypeRef;
 }
 

@@ -90,6 +90,42 @@ export interface Trees { grow(tree: Tree): Promise<Tree> }
     });
   });
 
+  it('tells the stream kinds apart and records which parameter is the stream', () => {
+    const { file, diagnostics } = parse(`
+export interface Point { x: number }
+export interface Streams {
+  countdown(from: number): AsyncIterable<number>;
+  total(label: string, values: (AsyncIterable<Point | null>), limit?: number): Promise<number>;
+  upload(chunks: AsyncIterable<string>): Promise<void>;
+  echo(lines: AsyncIterable<string>): AsyncIterable<string[]>;
+}
+`);
+    expect(diagnostics).toEqual([]);
+    const methods = file?.services[0]?.methods.map(({ name, kind, streamParam, params, returns }) => ({ name, kind, streamParam, params, returns }));
+    expect(methods).toEqual([
+      { name: 'countdown', kind: 'server-stream', streamParam: undefined, params: [{ name: 'from', type: { kind: 'number' }, optional: false }], returns: { kind: 'number' } },
+      {
+        name: 'total',
+        kind: 'client-stream',
+        streamParam: 1,
+        params: [
+          { name: 'label', type: { kind: 'string' }, optional: false },
+          { name: 'values', type: { kind: 'nullable', inner: { kind: 'ref', name: 'Point' } }, optional: false },
+          { name: 'limit', type: { kind: 'number' }, optional: true },
+        ],
+        returns: { kind: 'number' },
+      },
+      { name: 'upload', kind: 'client-stream', streamParam: 0, params: [{ name: 'chunks', type: { kind: 'string' }, optional: false }], returns: { kind: 'void' } },
+      {
+        name: 'echo',
+        kind: 'bidi-stream',
+        streamParam: 0,
+        params: [{ name: 'lines', type: { kind: 'string' }, optional: false }],
+        returns: { kind: 'array', element: { kind: 'string' } },
+      },
+    ]);
+  });
+
   it('points at the offending node, 1-based, with the source line', () => {
     const [d] = parse('export interface S {\n  subscribe(cb: () => void): Promise<void>;\n}\n').diagnostics;
     expect(d).toMatchObject({
@@ -114,8 +150,23 @@ export interface S {
   });
 
   it.each([
-    ['streaming results', 'export interface S { s(): AsyncIterable<number> }', "method 's' returns 'AsyncIterable<number>': streaming methods are not supported yet"],
-    ['streaming parameters', 'export interface S { s(v: AsyncIterable<number>): Promise<void> }', "parameter 'v' has type 'AsyncIterable<number>': streaming methods are not supported yet"],
+    ['one-way streams', 'export interface S { s(v: AsyncIterable<number>): void }', "method 's' takes a stream ('v') but returns void; a one-way call cannot carry a stream"],
+    ['two streams', 'export interface S { s(a: AsyncIterable<number>, b: AsyncIterable<string>): Promise<void> }', "method 's' takes more than one stream ('a' and 'b'); a call carries at most one stream each way"],
+    ['optional streams', 'export interface S { s(v?: AsyncIterable<number>): Promise<void> }', "stream parameter 'v' is optional, which is not supported"],
+    ['streams in objects', 'export interface S { s(v: { n: AsyncIterable<number> }): Promise<void> }', "property 'n' has a stream ('AsyncIterable<number>') inside another type; only a whole parameter or a method's whole result can be a stream"],
+    ['streams in arrays', 'export interface S { s(v: AsyncIterable<number>[]): Promise<void> }', "parameter 'v' has a stream ('AsyncIterable<number>') inside another type; only a whole parameter or a method's whole result can be a stream"],
+    ['streams in unions', 'export interface S { s(v: AsyncIterable<number> | null): Promise<void> }', "parameter 'v' has a stream ('AsyncIterable<number>') inside another type; only a whole parameter or a method's whole result can be a stream"],
+    ['streams of streams', 'export interface S { s(): AsyncIterable<AsyncIterable<number>> }', "each message of 's' has a stream ('AsyncIterable<number>') inside another type; only a whole parameter or a method's whole result can be a stream"],
+    ['stream aliases', 'export type N = AsyncIterable<number>;\nexport interface S { s(v: N): Promise<void> }', "type alias 'N' is a stream type; a stream must be written in the method itself"],
+    ['streams in unions of results', 'export interface S { s(): AsyncIterable<number> | null }', "method 's' returns 'AsyncIterable<number> | null', a stream inside another type; a stream must be the whole result"],
+    ['promised streams', 'export interface S { s(): Promise<AsyncIterable<number>> }', "method 's' returns 'Promise<AsyncIterable<number>>'; a stream is returned as it is, not in a Promise"],
+    ['streams of void', 'export interface S { s(v: AsyncIterable<void>): Promise<void> }', "each message of parameter 'v' has type 'void'; a stream carries values"],
+    ['stream messages of unsupported types', 'export interface S { s(): AsyncIterable<bigint> }', "each message of 's' has type 'bigint', which is not supported yet"],
+    ['stream messages of type undefined', 'export interface S { s(v: AsyncIterable<undefined>): Promise<void> }', "each message of parameter 'v' has type 'undefined', which is not supported"],
+    ['async generators', 'export interface S { s(): AsyncGenerator<number, void> }', "method 's' returns 'AsyncGenerator<number, void>'; streams are declared as AsyncIterable<T>"],
+    ['readable streams', 'export interface S { s(v: ReadableStream<string>): Promise<void> }', "parameter 'v' has type 'ReadableStream<string>'; streams are declared as AsyncIterable<T>"],
+    ['streams with return types', 'export interface S { s(): AsyncIterable<number, void> }', "method 's' returns 'AsyncIterable<number, void>'; a stream takes one type argument, the type of its messages"],
+    ['clashing generated names', 'export interface S { t(v: AsyncIterable<number>): Promise<void>; tMessage(): void }', "method 'tMessage' clashes with method 't': both would generate the function 'validateSTMessage'"],
     ['unknown', 'export interface S { s(v: unknown): void }', "parameter 'v' has type 'unknown', which cannot be checked when it arrives"],
     ['bigint', 'export interface S { s(v: bigint): void }', "parameter 'v' has type 'bigint', which is not supported yet"],
     ['unions', 'export interface S { s(v: string | number): void }', "parameter 'v' has a union type, which is not supported yet (only 'T | null' is)"],
@@ -124,7 +175,7 @@ export interface S {
     ['Map', 'export interface S { s(v: Map<string, number>): void }', "parameter 'v' has type 'Map<string, number>', which is not supported yet"],
     ['tuples', 'export interface S { s(v: [number]): void }', "parameter 'v' has a tuple type, which is not supported yet"],
     ['rest parameters', 'export interface S { s(...v: number[]): void }', 'rest parameters are not supported: arguments travel as a positional array'],
-    ['other results', 'export interface S { s(): string }', "method 's' returns 'string'; a method must return Promise<T> (a call with a reply) or void (one-way)"],
+    ['other results', 'export interface S { s(): string }', "method 's' returns 'string'; a method must return Promise<T> (a call with a reply), AsyncIterable<T> (a stream) or void (one-way)"],
     ['imports', "import { P } from './p.js';\nexport interface S { s(v: P): void }", "parameter 'v' has type 'P', which is imported from another file; imported types are not supported yet"],
     ['undeclared names', 'export interface S { s(v: Nowhere): void }', "parameter 'v' has type 'Nowhere', which is not declared in this file"],
     ['functions in data', 'export interface S { s(v: D): void }\ntype D = { f: () => void };', "property 'f' has a function type, which cannot be sent over the wire"],

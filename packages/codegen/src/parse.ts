@@ -12,6 +12,7 @@ import {
   type TypeReferenceNode,
 } from 'ts-morph';
 import type { Diagnostic } from './diagnostic.js';
+import { messageValidatorName, validatorName } from './emit-validators.js';
 import type { DataType, Method, Param, Property, Service, ServiceFile, TypeRef } from './model.js';
 
 /** One service file: `path` is how diagnostics and the generated header name it. */
@@ -43,9 +44,31 @@ const LATER_TYPES: Record<string, string> = {
   Buffer: 'Send an array of numbers, or a base64 string.',
 };
 
-const STREAM_TYPES = new Set(['AsyncIterable', 'AsyncIterableIterator', 'AsyncGenerator', 'ReadableStream']);
-const STREAM_HINT = 'Return Promise<T[]> with all the values for now.';
-const STREAMING = 'streaming methods are not supported yet';
+/** The one way to declare a stream: a whole parameter or a whole result of this type. */
+const STREAM = 'AsyncIterable';
+
+/** Stream types users reach for instead of AsyncIterable, and why AsyncIterable still fits them. */
+const OTHER_STREAM_TYPES: Record<string, string> = {
+  AsyncGenerator: 'a handler written as an async generator function still fits it.',
+  AsyncIterableIterator: 'a handler written as an async generator function still fits it.',
+  ReadableStream: "Node's ReadableStream is async-iterable, so one can still be passed.",
+};
+
+function isStreamName(name: string): boolean {
+  return name === STREAM || Object.hasOwn(OTHER_STREAM_TYPES, name);
+}
+
+/** The stream type a parameter or result is written as, looking through parentheses. */
+function asStream(node: TypeNode): TypeReferenceNode | undefined {
+  let inner = node;
+  while (Node.isParenthesizedTypeNode(inner)) inner = inner.getTypeNode();
+  return Node.isTypeReference(inner) && isStreamName(inner.getTypeName().getText()) ? inner : undefined;
+}
+
+/** Whether a stream type appears anywhere inside `node`. */
+function hasStream(node: TypeNode): boolean {
+  return [node, ...node.getDescendantsOfKind(SyntaxKind.TypeReference)].some((n) => asStream(n) !== undefined);
+}
 
 /**
  * Reads one service file into the model. Works on syntax only (no type checker): what the user
@@ -197,6 +220,8 @@ class Parser {
       this.#report(clause, `service '${name}' extends another interface, which is not supported yet`, 'Declare all its methods in this interface.');
     }
     const seen = new Set<string>();
+    /** Generated validator function names, and the method each belongs to. */
+    const functions = new Map<string, string>();
     const methods: Method[] = [];
     for (const signature of decl.getMethods()) {
       const methodName = signature.getName();
@@ -206,7 +231,16 @@ class Parser {
       }
       seen.add(methodName);
       const method = this.#method(signature, methodName);
-      if (method) methods.push(method);
+      if (!method) continue;
+      methods.push(method);
+      const service = { name, methods: [] };
+      const names = [validatorName(service, method)];
+      if (method.streamParam !== undefined) names.push(messageValidatorName(service, method));
+      for (const fn of names) {
+        const other = functions.get(fn);
+        if (other) this.#report(signature.getNameNode(), `method '${methodName}' clashes with method '${other}': both would generate the function '${fn}'`, 'Rename one of them.');
+        functions.set(fn, methodName);
+      }
     }
     return { name, doc: docOf(decl), methods };
   }
@@ -227,6 +261,9 @@ class Parser {
       ok = false;
     }
     const params: Param[] = [];
+    let streamParam: number | undefined;
+    /** The first parameter written as a stream, even a malformed one, so a second is reported once. */
+    let firstStream: string | undefined;
     for (const param of signature.getParameters()) {
       const paramName = param.getName();
       if (param.isRestParameter()) {
@@ -245,38 +282,99 @@ class Parser {
         ok = false;
         continue;
       }
+      const streamNode = asStream(typeNode);
+      if (streamNode) {
+        const type = this.#streamParameter(param.hasQuestionToken() ? param : undefined, streamNode, paramName, name, firstStream);
+        firstStream ??= paramName;
+        if (type) {
+          streamParam = params.length;
+          params.push({ name: paramName, type, optional: false });
+        } else ok = false;
+        continue;
+      }
       const type = this.#type(typeNode, `parameter '${paramName}'`);
       if (type) params.push({ name: paramName, type, optional: param.hasQuestionToken() });
       else ok = false;
     }
-    const result = this.#result(signature, name);
+    const result = this.#result(signature, name, firstStream);
     if (!ok || !result) return undefined;
-    return { name, doc: docOf(signature), kind: result.kind, params, returns: result.returns };
+    const kind =
+      result.shape === 'stream'
+        ? streamParam === undefined ? 'server-stream' : 'bidi-stream'
+        : result.shape === 'void' ? 'oneway' : streamParam === undefined ? 'unary' : 'client-stream';
+    return { name, doc: docOf(signature), kind, params, streamParam, returns: result.returns };
   }
 
-  /** `void` makes a one-way call, `Promise<T>` a unary call; anything else is an error. */
-  #result(signature: MethodSignature, name: string): Pick<Method, 'kind' | 'returns'> | undefined {
+  /**
+   * A parameter written as a stream. A call carries one stream each way, and an absent stream is
+   * an empty one, so a second stream parameter and an optional one are errors.
+   */
+  #streamParameter(optional: Node | undefined, node: TypeReferenceNode, name: string, method: string, first: string | undefined): TypeRef | undefined {
+    if (first !== undefined) {
+      return this.#unsupported(node, `method '${method}' takes more than one stream ('${first}' and '${name}'); a call carries at most one stream each way`, `Send one stream of objects, e.g. \`AsyncIterable<{ ${first}?: A; ${name}?: B }>\`, or split the method in two.`);
+    }
+    if (optional) {
+      return this.#unsupported(optional, `stream parameter '${name}' is optional, which is not supported`, 'Remove the `?`: a caller with nothing to send passes an empty stream.');
+    }
+    return this.#stream(node, `parameter '${name}' has type`, `each message of parameter '${name}'`);
+  }
+
+  /** The message type `T` of `AsyncIterable<T>` written as a whole parameter or result; reports other stream types. */
+  #stream(node: TypeReferenceNode, subject: string, messages: string): TypeRef | undefined {
+    const name = node.getTypeName().getText();
+    const [message, ...extra] = node.getTypeArguments();
+    const written = `AsyncIterable<${message ? brief(message) : 'T'}>`;
+    const why = OTHER_STREAM_TYPES[name];
+    if (why) return this.#unsupported(node, `${subject} '${brief(node)}'; streams are declared as AsyncIterable<T>`, `Write \`${written}\`: ${why}`);
+    if (!message || extra.length > 0) {
+      const hint = message ? `Write \`${written}\`: only the messages travel, not a return value.` : 'Write `AsyncIterable<T>`, with T the type of each message.';
+      return this.#unsupported(node, `${subject} '${brief(node)}'; a stream takes one type argument, the type of its messages`, hint);
+    }
+    if (message.getKind() === SyntaxKind.VoidKeyword) {
+      return this.#unsupported(message, `${messages} has type 'void'; a stream carries values`, 'Use `AsyncIterable<null>` for messages without content, or `Promise<void>` for a call that only completes.');
+    }
+    return this.#type(message, messages);
+  }
+
+  /**
+   * `void` makes a one-way call, `Promise<T>` a call with a reply, `AsyncIterable<T>` a stream
+   * of them; anything else is an error. `stream` names the method's stream parameter, if any.
+   */
+  #result(signature: MethodSignature, name: string, stream: string | undefined): { shape: 'void' | 'promise' | 'stream'; returns: TypeRef } | undefined {
     const node = signature.getReturnTypeNode();
     if (!node) {
-      this.#report(signature, `method '${name}' has no return type`, 'Declare `Promise<T>` for a call with a reply, or `void` for a one-way call.');
+      this.#report(signature, `method '${name}' has no return type`, 'Declare `Promise<T>` for a call with a reply, `AsyncIterable<T>` for a stream, or `void` for a one-way call.');
       return undefined;
     }
-    if (node.getKind() === SyntaxKind.VoidKeyword) return { kind: 'oneway', returns: { kind: 'void' } };
-    if (Node.isTypeReference(node)) {
-      const typeName = node.getTypeName().getText();
-      const args = node.getTypeArguments();
-      if (typeName === 'Promise' && args.length === 1 && args[0]) {
-        const inner = args[0];
-        if (inner.getKind() === SyntaxKind.VoidKeyword) return { kind: 'unary', returns: { kind: 'void' } };
-        const returns = this.#type(inner, `the result of '${name}'`);
-        return returns && { kind: 'unary', returns };
+    if (node.getKind() === SyntaxKind.VoidKeyword) {
+      if (stream !== undefined) {
+        return this.#unsupported(node, `method '${name}' takes a stream ('${stream}') but returns void; a one-way call cannot carry a stream`, 'Return `Promise<void>` to learn when the server has taken the whole stream, or `Promise<R>` for a reply.');
       }
-      if (STREAM_TYPES.has(typeName)) {
-        this.#report(node, `method '${name}' returns '${brief(node)}': ${STREAMING}`, STREAM_HINT);
-        return undefined;
+      return { shape: 'void', returns: { kind: 'void' } };
+    }
+    const streamNode = asStream(node);
+    if (streamNode) {
+      const returns = this.#stream(streamNode, `method '${name}' returns`, `each message of '${name}'`);
+      return returns && { shape: 'stream', returns };
+    }
+    if (Node.isTypeReference(node)) {
+      const args = node.getTypeArguments();
+      if (node.getTypeName().getText() === 'Promise' && args.length === 1 && args[0]) {
+        const inner = args[0];
+        if (inner.getKind() === SyntaxKind.VoidKeyword) return { shape: 'promise', returns: { kind: 'void' } };
+        const innerStream = asStream(inner);
+        if (innerStream) {
+          const message = innerStream.getTypeArguments()[0];
+          return this.#unsupported(node, `method '${name}' returns '${brief(node)}'; a stream is returned as it is, not in a Promise`, `Write \`AsyncIterable<${message ? brief(message) : 'T'}>\`: messages arrive as the server sends them.`);
+        }
+        const returns = this.#type(inner, `the result of '${name}'`);
+        return returns && { shape: 'promise', returns };
       }
     }
-    this.#report(node, `method '${name}' returns '${brief(node)}'; a method must return Promise<T> (a call with a reply) or void (one-way)`, `Write \`Promise<${brief(node)}>\`: the reply arrives asynchronously.`);
+    if (hasStream(node)) {
+      return this.#unsupported(node, `method '${name}' returns '${brief(node)}', a stream inside another type; a stream must be the whole result`, 'Return `AsyncIterable<T>` itself; to send nothing, end the stream at once.');
+    }
+    this.#report(node, `method '${name}' returns '${brief(node)}'; a method must return Promise<T> (a call with a reply), AsyncIterable<T> (a stream) or void (one-way)`, `Write \`Promise<${brief(node)}>\`: the reply arrives asynchronously.`);
     return undefined;
   }
 
@@ -322,9 +420,24 @@ class Parser {
     return this.#unsupported(node, `${subject} has type '${brief(node)}', which is not supported`, 'Use string, number, boolean, null, arrays, object types, or interfaces and type aliases from this file.');
   }
 
+  /**
+   * A stream anywhere but a whole parameter or result: streams are calls' message sequences, with
+   * flow control and cancellation, not values that can sit inside data.
+   */
+  #nestedStream(node: TypeReferenceNode, subject: string): undefined {
+    if (Node.isTypeAliasDeclaration(node.getParent())) {
+      return this.#unsupported(node, `${subject} is a stream type; a stream must be written in the method itself`, "Write `AsyncIterable<T>` as the parameter's or the result's type, without an alias.");
+    }
+    return this.#unsupported(node, `${subject} has a stream ('${brief(node)}') inside another type; only a whole parameter or a method's whole result can be a stream`, 'Make it a parameter of its own (`values: AsyncIterable<T>`) or the result, or send an array.');
+  }
+
   /** undefined does not survive every codec; optionality and null say the same thing portably. */
   #undefined(node: TypeNode, subject: string): undefined {
-    const hint = subject.startsWith('the result') ? "Return Promise<void>, or use null for 'no value'." : "Make it optional with '?', or use null for 'no value'.";
+    const hint = subject.startsWith('the result')
+      ? "Return Promise<void>, or use null for 'no value'."
+      : subject.startsWith('each message')
+        ? "Use null for 'no value'."
+        : "Make it optional with '?', or use null for 'no value'.";
     return this.#unsupported(node, `${subject} has type 'undefined', which is not supported`, hint);
   }
 
@@ -350,7 +463,7 @@ class Parser {
       const element = this.#type(args[0], subject);
       return element && { kind: 'array', element };
     }
-    if (STREAM_TYPES.has(name)) return this.#unsupported(node, `${subject} has type '${brief(node)}': ${STREAMING}`, 'Send an array for now.');
+    if (isStreamName(name)) return this.#nestedStream(node, subject);
     if (name === 'Promise') {
       return this.#unsupported(node, `${subject} has a Promise type, which cannot be sent over the wire`, "Send the value itself; only a method's result may be a Promise.");
     }

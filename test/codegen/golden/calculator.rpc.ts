@@ -15,6 +15,12 @@ export interface Calculator {
   centroid(points: Point[]): Promise<Point>;
   scale(p: Point, factor?: number): Promise<Point>;
   reset(): Promise<void>;
+  /** Counts down from `from` to 1, one message per number. */
+  countdown(from: number): AsyncIterable<number>;
+  /** The sum of every value the caller sends. */
+  total(values: AsyncIterable<number>): Promise<number>;
+  /** Sends each line back as it arrives. */
+  echo(lines: AsyncIterable<string>): AsyncIterable<string>;
   log(line: string): void;
 }
 
@@ -25,6 +31,12 @@ export interface CalculatorHandlers {
   centroid(points: Point[], ctx: CallContext): Promise<Point> | Point;
   scale(p: Point, factor: number | undefined, ctx: CallContext): Promise<Point> | Point;
   reset(ctx: CallContext): Promise<void> | void;
+  /** Counts down from `from` to 1, one message per number. */
+  countdown(from: number, ctx: CallContext): AsyncIterable<number>;
+  /** The sum of every value the caller sends. */
+  total(values: AsyncIterable<number>, ctx: CallContext): Promise<number> | number;
+  /** Sends each line back as it arrives. */
+  echo(lines: AsyncIterable<string>, ctx: CallContext): AsyncIterable<string>;
   log(line: string, ctx: CallContext): Promise<void> | void;
 }
 
@@ -74,6 +86,34 @@ function validateCalculatorReset(args: readonly unknown[]): string | undefined {
   return undefined;
 }
 
+function validateCalculatorCountdown(args: readonly unknown[]): string | undefined {
+  if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
+  if (typeof args[0] !== 'number') return `from: expected number, got ${typeName(args[0])}`;
+  return undefined;
+}
+
+function validateCalculatorTotal(args: readonly unknown[]): string | undefined {
+  if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
+  // values travels as stream messages, checked one by one by validateCalculatorTotalMessage.
+  return undefined;
+}
+
+function validateCalculatorTotalMessage(message: unknown): string | undefined {
+  if (typeof message !== 'number') return `expected number, got ${typeName(message)}`;
+  return undefined;
+}
+
+function validateCalculatorEcho(args: readonly unknown[]): string | undefined {
+  if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
+  // lines travels as stream messages, checked one by one by validateCalculatorEchoMessage.
+  return undefined;
+}
+
+function validateCalculatorEchoMessage(message: unknown): string | undefined {
+  if (typeof message !== 'string') return `expected string, got ${typeName(message)}`;
+  return undefined;
+}
+
 function validateCalculatorLog(args: readonly unknown[]): string | undefined {
   if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
   if (typeof args[0] !== 'string') return `line: expected string, got ${typeName(args[0])}`;
@@ -87,6 +127,9 @@ export const CalculatorService = defineService<CalculatorHandlers>({
     centroid: { kind: 'unary', params: ['points'], validate: validateCalculatorCentroid },
     scale: { kind: 'unary', params: ['p', 'factor'], validate: validateCalculatorScale },
     reset: { kind: 'unary', params: [], validate: validateCalculatorReset },
+    countdown: { kind: 'server-stream', params: ['from'], validate: validateCalculatorCountdown },
+    total: { kind: 'client-stream', params: ['values'], streamParam: 0, validate: validateCalculatorTotal, validateMessage: validateCalculatorTotalMessage },
+    echo: { kind: 'bidi-stream', params: ['lines'], streamParam: 0, validate: validateCalculatorEcho, validateMessage: validateCalculatorEchoMessage },
     log: { kind: 'oneway', params: ['line'], validate: validateCalculatorLog },
   },
 });
@@ -109,6 +152,18 @@ export class CalculatorClient implements Calculator {
   }
   reset(options?: CallOptions): Promise<void> {
     return this.#channel.unary<void>(CalculatorService.methods.reset, [], options);
+  }
+  /** Counts down from `from` to 1, one message per number. */
+  countdown(from: number, options?: CallOptions): AsyncIterable<number> {
+    return this.#channel.serverStream<number>(CalculatorService.methods.countdown, [from], options);
+  }
+  /** The sum of every value the caller sends. */
+  total(values: AsyncIterable<number>, options?: CallOptions): Promise<number> {
+    return this.#channel.clientStream<number>(CalculatorService.methods.total, [values], options);
+  }
+  /** Sends each line back as it arrives. */
+  echo(lines: AsyncIterable<string>, options?: CallOptions): AsyncIterable<string> {
+    return this.#channel.bidiStream<string>(CalculatorService.methods.echo, [lines], options);
   }
   log(line: string, options?: CallOptions): void {
     this.#channel.oneway(CalculatorService.methods.log, [line], options);

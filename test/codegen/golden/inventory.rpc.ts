@@ -45,6 +45,12 @@ export interface Inventory {
   restock(counts: { sku: Sku; count: number }[][], options: boolean): Promise<void>;
   ping(): Promise<null>;
   touch(sku: Sku): void;
+  /** Every change to items matching the filter, as it happens. */
+  watch(filter: Filter): AsyncIterable<Item>;
+  /** Stores items as they arrive; a null marks the end of a batch. */
+  load(batch: string, items: AsyncIterable<Item | null>, dryRun?: boolean): Promise<{ stored: number }>;
+  upload(chunks: AsyncIterable<number[]>): Promise<void>;
+  sync(since: number | null, counts: AsyncIterable<{ sku: Sku; count: number }>): AsyncIterable<Page>;
 }
 
 /** Keeps track of what is where. Implement this and pass it to `server.add(InventoryService, …)`. */
@@ -59,6 +65,12 @@ export interface InventoryHandlers {
   restock(counts: { sku: Sku; count: number }[][], options: boolean, ctx: CallContext): Promise<void> | void;
   ping(ctx: CallContext): Promise<null> | null;
   touch(sku: Sku, ctx: CallContext): Promise<void> | void;
+  /** Every change to items matching the filter, as it happens. */
+  watch(filter: Filter, ctx: CallContext): AsyncIterable<Item>;
+  /** Stores items as they arrive; a null marks the end of a batch. */
+  load(batch: string, items: AsyncIterable<Item | null>, dryRun: boolean | undefined, ctx: CallContext): Promise<{ stored: number }> | { stored: number };
+  upload(chunks: AsyncIterable<number[]>, ctx: CallContext): Promise<void> | void;
+  sync(since: number | null, counts: AsyncIterable<{ sku: Sku; count: number }>, ctx: CallContext): AsyncIterable<Page>;
 }
 
 /** Audit trail; a second service in the same file. */
@@ -213,6 +225,61 @@ function validateInventoryTouch(args: readonly unknown[]): string | undefined {
   return undefined;
 }
 
+function validateInventoryWatch(args: readonly unknown[]): string | undefined {
+  if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
+  const e1 = checkFilter(args[0], 'filter');
+  if (e1 !== undefined) return e1;
+  return undefined;
+}
+
+function validateInventoryLoad(args: readonly unknown[]): string | undefined {
+  if (args.length > 3) return `expected at most 3 arguments, got ${args.length}`;
+  if (typeof args[0] !== 'string') return `batch: expected string, got ${typeName(args[0])}`;
+  // items travels as stream messages, checked one by one by validateInventoryLoadMessage.
+  if (args[2] !== undefined && typeof args[2] !== 'boolean') return `dryRun: expected boolean, got ${typeName(args[2])}`;
+  return undefined;
+}
+
+function validateInventoryLoadMessage(message: unknown): string | undefined {
+  if (message !== null) {
+    const e1 = checkItem(message, '');
+    if (e1 !== undefined) return e1.replace(/^(?:: |\.)/, '');
+  }
+  return undefined;
+}
+
+function validateInventoryUpload(args: readonly unknown[]): string | undefined {
+  if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
+  // chunks travels as stream messages, checked one by one by validateInventoryUploadMessage.
+  return undefined;
+}
+
+function validateInventoryUploadMessage(message: unknown): string | undefined {
+  if (!Array.isArray(message)) return `expected array, got ${typeName(message)}`;
+  for (let i1 = 0; i1 < message.length; i1++) {
+    if (typeof message[i1] !== 'number') return `[${i1}]: expected number, got ${typeName(message[i1])}`;
+  }
+  return undefined;
+}
+
+function validateInventorySync(args: readonly unknown[]): string | undefined {
+  if (args.length > 2) return `expected at most 2 arguments, got ${args.length}`;
+  if (args[0] !== null && typeof args[0] !== 'number') return `since: expected number or null, got ${typeName(args[0])}`;
+  // counts travels as stream messages, checked one by one by validateInventorySyncMessage.
+  return undefined;
+}
+
+function validateInventorySyncMessage(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return `expected object, got ${typeName(message)}`;
+  const o1 = message as Record<string, unknown>;
+  if (o1['sku'] === undefined) return `missing property 'sku'`;
+  const e2 = checkSku(o1['sku'], 'sku');
+  if (e2 !== undefined) return e2;
+  if (o1['count'] === undefined) return `missing property 'count'`;
+  if (typeof o1['count'] !== 'number') return `count: expected number, got ${typeName(o1['count'])}`;
+  return undefined;
+}
+
 function validateAuditRecord(args: readonly unknown[]): string | undefined {
   if (args.length > 3) return `expected at most 3 arguments, got ${args.length}`;
   if (typeof args[0] !== 'string') return `event: expected string, got ${typeName(args[0])}`;
@@ -233,6 +300,10 @@ export const InventoryService = defineService<InventoryHandlers>({
     restock: { kind: 'unary', params: ['counts', 'options'], validate: validateInventoryRestock },
     ping: { kind: 'unary', params: [], validate: validateInventoryPing },
     touch: { kind: 'oneway', params: ['sku'], validate: validateInventoryTouch },
+    watch: { kind: 'server-stream', params: ['filter'], validate: validateInventoryWatch },
+    load: { kind: 'client-stream', params: ['batch', 'items', 'dryRun'], streamParam: 1, validate: validateInventoryLoad, validateMessage: validateInventoryLoadMessage },
+    upload: { kind: 'client-stream', params: ['chunks'], streamParam: 0, validate: validateInventoryUpload, validateMessage: validateInventoryUploadMessage },
+    sync: { kind: 'bidi-stream', params: ['since', 'counts'], streamParam: 1, validate: validateInventorySync, validateMessage: validateInventorySyncMessage },
   },
 });
 
@@ -263,6 +334,20 @@ export class InventoryClient implements Inventory {
   }
   touch(sku: Sku, options?: CallOptions): void {
     this.#channel.oneway(InventoryService.methods.touch, [sku], options);
+  }
+  /** Every change to items matching the filter, as it happens. */
+  watch(filter: Filter, options?: CallOptions): AsyncIterable<Item> {
+    return this.#channel.serverStream<Item>(InventoryService.methods.watch, [filter], options);
+  }
+  /** Stores items as they arrive; a null marks the end of a batch. */
+  load(batch: string, items: AsyncIterable<Item | null>, dryRun?: boolean, options?: CallOptions): Promise<{ stored: number }> {
+    return this.#channel.clientStream<{ stored: number }>(InventoryService.methods.load, [batch, items, dryRun], options);
+  }
+  upload(chunks: AsyncIterable<number[]>, options?: CallOptions): Promise<void> {
+    return this.#channel.clientStream<void>(InventoryService.methods.upload, [chunks], options);
+  }
+  sync(since: number | null, counts: AsyncIterable<{ sku: Sku; count: number }>, options?: CallOptions): AsyncIterable<Page> {
+    return this.#channel.bidiStream<Page>(InventoryService.methods.sync, [since, counts], options);
   }
 }
 
