@@ -143,3 +143,16 @@ class Reader {
     if (this.at !== this.bytes.length) this.fail(`${this.bytes.length - this.at} unexpected bytes after the frame`);
   }
 }
+
+/**
+ * The method a CALL frame names, read from its first bytes only (the head of a refused oversized
+ * message); undefined when the head is not a CALL or is cut before the name ends.
+ */
+export function methodOfCallHead(head: Uint8Array): string | undefined {
+  const bytes = Buffer.isBuffer(head) ? head : Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  if (bytes.length < 8 || bytes[0] !== FrameType.Call) return undefined;
+  const at = 6 + ((bytes[5] as number) & FrameFlag.HasTimeout ? 4 : 0);
+  if (bytes.length < at + 2) return undefined;
+  const length = bytes.readUInt16BE(at);
+  return bytes.length < at + 2 + length ? undefined : bytes.toString('utf8', at + 2, at + 2 + length);
+}

@@ -8,6 +8,8 @@ export interface MemoryTransportOptions {
   name?: string;
   /** Largest message in bytes. Default 4 MiB, as on every transport. */
   maxMessageSize?: number;
+  /** False declares the transport unable to carry streams, to test what callers then see. Default true. */
+  streams?: boolean;
 }
 
 type Accept = (connection: Connection) => ConnectionHandlers;
@@ -25,6 +27,7 @@ export function memory(options: MemoryTransportOptions = {}): Transport {
   return {
     name: 'memory',
     address,
+    streams: options.streams ?? true,
     async connect(handlers) {
       const accept = servers.get(name);
       if (accept === undefined) throw new RpcError(Code.Unavailable, `no memory server is listening at ${address}`);

@@ -87,18 +87,21 @@ export class ReconnectingChannel implements Channel {
   }
 
   serverStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): AsyncIterable<T> {
+    if (this.#transport.streams === false) return streamOf(Promise.reject(this.#noStreams(method)));
     const current = this.#ready();
     if (current !== undefined) return current.serverStream<T>(method, args, options);
     return streamOf(this.#whenReady(method, options).then(([channel, adjusted]) => channel.serverStream<T>(method, args, adjusted)));
   }
 
   clientStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): Promise<T> {
+    if (this.#transport.streams === false) return Promise.reject(this.#noStreams(method));
     const current = this.#ready();
     if (current !== undefined) return current.clientStream<T>(method, args, options);
     return this.#whenReady(method, options).then(([channel, adjusted]) => channel.clientStream<T>(method, args, adjusted));
   }
 
   bidiStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): AsyncIterable<T> {
+    if (this.#transport.streams === false) return streamOf(Promise.reject(this.#noStreams(method)));
     const current = this.#ready();
     if (current !== undefined) return current.bidiStream<T>(method, args, options);
     return streamOf(this.#whenReady(method, options).then(([channel, adjusted]) => channel.bidiStream<T>(method, args, adjusted)));
@@ -203,6 +206,10 @@ export class ReconnectingChannel implements Channel {
     if (this.#state === state) return;
     this.#state = state;
     for (const listener of this.#listeners) listener(state);
+  }
+
+  #noStreams(method: MethodDescriptor): RpcError {
+    return callError(Code.Unimplemented, method.path, `the ${this.#transport.name} transport cannot carry streams`, this.target);
   }
 
   #unavailable(method: MethodDescriptor, problem: string): RpcError {

@@ -1,6 +1,6 @@
 import { callError } from './call-errors.js';
 import { Code } from './code.js';
-import { MalformedFrameError, readFrame } from './frame-decode.js';
+import { MalformedFrameError, methodOfCallHead, readFrame } from './frame-decode.js';
 import { asBuffer, type Codec } from './codec.js';
 import { encodeFrame, encodeFrameWithValue, NO_DETAILS, NO_PAYLOAD } from './frame-encode.js';
 import { FrameFlag, FrameType, type CallFrame, type Frame, type ResultFrame, type StreamMessageFrame } from './frame.js';
@@ -48,8 +48,12 @@ export class ServerConnection implements ConnectionHandlers {
   #closed = false;
   #whenIdle: (() => void) | undefined;
 
-  constructor(core: ServerCore, connection: Connection, local: string, onClosed: (connection: ServerConnection) => void) {
+  /** False on a transport that cannot carry streams: stream calls are refused with Unimplemented. */
+  readonly #streams: boolean;
+
+  constructor(core: ServerCore, connection: Connection, local: string, streams: boolean, onClosed: (connection: ServerConnection) => void) {
     this.#core = core;
+    this.#streams = streams;
     this.#connection = connection;
     this.#local = local;
     this.#onClosed = onClosed;
@@ -102,7 +106,8 @@ export class ServerConnection implements ConnectionHandlers {
     const id = bytes.length >= 5 ? bytes.readUInt32BE(1) : 0;
     const problem = `a message of ${size} bytes exceeds the server's message size limit (${this.#local})`;
     if (type === FrameType.Call && bytes.length >= 6 && ((bytes[5] as number) & FrameFlag.NoReply) === 0) {
-      this.#sendError(id, new RpcError(Code.ResourceExhausted, `request of ${size} bytes exceeds the server's message size limit (${this.#local})`));
+      const method = methodOfCallHead(bytes) ?? `call ${id}`;
+      this.#sendError(id, callError(Code.ResourceExhausted, method, `request of ${size} bytes exceeds the server's message size limit`, this.#local));
     } else if (type === FrameType.StreamMessage && this.#calls.has(id)) {
       this.#failCall(id, new RpcError(Code.ResourceExhausted, `${this.#calls.get(id)?.method}: stream ${problem}`));
     } else {
@@ -187,6 +192,9 @@ export class ServerConnection implements ConnectionHandlers {
     const served = this.#core.methods.get(frame.method);
     if (served === undefined) return fail(Code.Unimplemented, 'no such method on this server');
     const { descriptor } = served;
+    if (!this.#streams && descriptor.kind !== 'unary' && descriptor.kind !== 'oneway') {
+      return fail(Code.Unimplemented, 'this transport cannot carry streams');
+    }
     let args: unknown;
     try {
       args = codec.decode(frame.payload);

@@ -94,7 +94,7 @@ export class Server {
     const transport = resolveTransport(target);
     let local = transport.address;
     const listener = await transport.listen((connection) => {
-      const served = new ServerConnection(this.#core, connection, local, (gone) => this.#connections.delete(gone));
+      const served = new ServerConnection(this.#core, connection, local, transport.streams !== false, (gone) => this.#connections.delete(gone));
       this.#connections.add(served);
       if (this.#closing !== undefined) served.goAway('the server is shutting down');
       return served;

@@ -308,3 +308,17 @@ describe('bidirectional streams', () => {
     expect(results.slice(40)).toEqual(Array.from({ length: 20 }, (_, i) => 2 * i));
   });
 });
+
+describe('a transport that cannot carry streams', () => {
+  it('refuses stream calls on the server too, with Unimplemented naming the method, and serves the rest', async () => {
+    const server = new Server({ onError: () => {} });
+    server.add(service, handlers({ produced: 0, aborts: [], cleanups: 0 }));
+    await server.listen(memory({ name: 'no-streams', streams: false }));
+    // A client that believes the transport carries streams still gets a clear answer.
+    const channel = await connect(memory({ name: 'no-streams' }));
+    open.push(channel, server);
+    const error = await rejection(collect(channel.serverStream<number>(service.methods.count, [3])));
+    expect([error.code, error.message]).toEqual([Code.Unimplemented, 'Streams.count: this transport cannot carry streams (memory://no-streams)']);
+    expect(await channel.unary(service.methods.add, [1, 2])).toBe(3);
+  });
+});

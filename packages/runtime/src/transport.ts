@@ -35,8 +35,11 @@ export interface ConnectionHandlers {
   onClose(reason: RpcError | undefined): void;
 }
 
-/** How much of a refused oversized message a transport passes to `onOversized`. */
-export const OVERSIZED_HEAD_BYTES = 16;
+/**
+ * How much of a refused oversized message a transport passes to `onOversized`: enough for a CALL
+ * frame's head and method name, so the refusal can name the method.
+ */
+export const OVERSIZED_HEAD_BYTES = 512;
 
 /** A bound server endpoint. */
 export interface Listener {
@@ -55,6 +58,12 @@ export interface Transport {
   readonly name: string;
   /** A human-readable address, such as `tcp://127.0.0.1:4000`, for error messages. */
   readonly address: string;
+  /**
+   * False when the transport cannot carry streams (one-to-many multicast, say): calls to
+   * streaming methods then fail with Unimplemented naming the transport, on both ends.
+   * Default true.
+   */
+  readonly streams?: boolean;
   connect(handlers: ConnectionHandlers): Promise<Connection>;
   /** `accept` is called once per new connection and returns that connection's handlers. */
   listen(accept: (connection: Connection) => ConnectionHandlers): Promise<Listener>;
