@@ -1,0 +1,35 @@
+import { startServerProcess } from '../../support/server-process.js';
+import type { TransportAdapter } from './transport-adapter.js';
+
+/** A limit below the 4 MiB default, so the large-message cases stay quick. */
+const MAX_MESSAGE_SIZE = 1024 * 1024;
+/** How long `stop()` lets the server drain after SIGTERM before it sends SIGKILL. */
+const STOP_TIMEOUT_MS = 3_000;
+
+/**
+ * TCP on 127.0.0.1 with the server in a child process (conformance-server.ts under tsx), reached
+ * by its URL. Peer death is SIGKILL: the kernel closes the socket, nothing is said.
+ */
+export const tcpAdapter: TransportAdapter = {
+  name: 'tcp',
+  maxMessageSize: MAX_MESSAGE_SIZE,
+  async start(options = {}) {
+    const args = ['--transport', 'tcp', '--max-message-size', String(MAX_MESSAGE_SIZE)];
+    if (options.auth) args.push('--auth');
+    // startServerProcess resolves paths against test/fixtures.
+    const server = await startServerProcess('../conformance/conformance-server.ts', args);
+    return {
+      target: server.url,
+      async kill() {
+        await server.stop('SIGKILL');
+      },
+      async stop() {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)));
+        await Promise.race([server.stop('SIGTERM'), late]);
+        clearTimeout(timer);
+        await server.stop('SIGKILL');
+      },
+    };
+  },
+};

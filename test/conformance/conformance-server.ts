@@ -1,0 +1,52 @@
+/**
+ * The Conformance service in its own process, for adapters whose server runs apart from the
+ * test. Prints the URL it listens on as the first line of stdout, and drains on SIGTERM (then
+ * prints `closed` and exits 0).
+ *
+ *   node --import tsx test/conformance/conformance-server.ts --transport tcp [--max-message-size N] [--auth] [--grace MS]
+ *   node --import tsx test/conformance/conformance-server.ts --listen tcp://127.0.0.1:0 [--auth] [--grace MS]
+ *
+ * `--transport` names an entry of `listeners` below, which applies `--max-message-size`;
+ * `--listen` takes any URL whose scheme `@conduit/transports` registers, with that transport's
+ * default limits.
+ */
+import { parseArgs } from 'node:util';
+import type { Transport } from '@conduit/runtime';
+import { tcp } from '@conduit/transports';
+import { conformanceServer } from './conformance-service.js';
+
+/** How this process listens on each transport, bound to 127.0.0.1 and a free port where that applies. */
+const listeners: Record<string, (maxMessageSize: number | undefined) => Transport> = {
+  tcp: (maxMessageSize) => tcp({ host: '127.0.0.1', port: 0, ...(maxMessageSize !== undefined && { maxMessageSize }) }),
+};
+
+const { values } = parseArgs({
+  options: {
+    transport: { type: 'string' },
+    listen: { type: 'string' },
+    auth: { type: 'boolean', default: false },
+    'max-message-size': { type: 'string' },
+    grace: { type: 'string', default: '1000' },
+  },
+});
+
+function target(): Transport | string {
+  if (values.listen !== undefined) return values.listen;
+  const make = listeners[values.transport ?? ''];
+  if (make === undefined) {
+    throw new Error(`--transport must be one of ${Object.keys(listeners).join(', ')} (got '${values.transport}'), or give --listen <url>`);
+  }
+  const limit = values['max-message-size'];
+  return make(limit === undefined ? undefined : Number(limit));
+}
+
+const server = conformanceServer({ auth: values.auth, gracePeriod: Number(values.grace) });
+const listening = await server.listen(target());
+console.log(listening.url);
+
+process.once('SIGTERM', () => {
+  void server.close().then(() => {
+    console.log('closed');
+    process.exit(0);
+  });
+});
