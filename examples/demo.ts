@@ -45,6 +45,7 @@ async function step(label: string, args: string[]): Promise<void> {
 console.log('conduit demo: calculator service, server and client in separate processes\n');
 console.log('$ conduit gen examples/calculator/services/calculator.ts --out examples/calculator/generated');
 await step('conduit', [here('../packages/codegen/bin/conduit.js'), 'gen', 'examples/calculator/services/calculator.ts', '--out', 'examples/calculator/generated']);
+await step('conduit', [here('../packages/codegen/bin/conduit.js'), 'gen', 'examples/chat/services/chat.ts', '--out', 'examples/chat/generated']);
 
 for (const transport of transports) {
   console.log(`\n== ${transport.name} ==`);
@@ -64,4 +65,6 @@ for (const transport of transports) {
   if (code !== 0) throw new Error(`the ${transport.name} server exited with ${code}`);
   console.log(`  [server] exited cleanly`);
 }
+console.log('\n== chat: a bidirectional stream per member, server and three members in separate processes ==');
+await step('chat', ['--import', 'tsx', here('chat/run.ts')]);
 console.log('\ndemo finished: every transport answered');

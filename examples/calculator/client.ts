@@ -31,6 +31,16 @@ await show("centroid([(0,0), (4,0), (2,6)], 'middle')", calc.centroid([{ x: 0, y
 await show('add(1, 2) with timeout 50 ms and metadata', calc.add(1, 2, { timeout: 50, metadata: { authorization: 'Bearer demo' } }));
 calc.log('hello from the client');
 await show('add(2, 40) after a one-way log', calc.add(2, 40));
+const counted: number[] = [];
+for await (const n of calc.countdown(5)) counted.push(n);
+console.log(`countdown(5) streamed ${JSON.stringify(counted)}`);
+async function* streamOf<T>(...items: T[]): AsyncGenerator<T> {
+  yield* items;
+}
+await show('total(1..100 as a client stream)', calc.total(streamOf(...Array.from({ length: 100 }, (_, i) => i + 1))));
+const echoed: string[] = [];
+for await (const line of calc.echo(streamOf('streams', 'both', 'ways'))) echoed.push(line);
+console.log(`echo(streams, both, ways) streamed back ${JSON.stringify(echoed)}`);
 const started = performance.now();
 const sums = await Promise.all(Array.from({ length: 1000 }, (_, i) => calc.add(i, i)));
 console.log(`1000 concurrent add calls on one connection: all correct = ${sums.every((s, i) => s === 2 * i)}, ${(performance.now() - started).toFixed(1)} ms`);

@@ -22,6 +22,17 @@ server.add(CalculatorService, {
   log: (line, ctx) => {
     console.log(`log from ${ctx.peer}: ${line}`);
   },
+  async *countdown(from) {
+    for (let n = from; n >= 0; n--) yield n;
+  },
+  async total(values) {
+    let sum = 0;
+    for await (const value of values) sum += value;
+    return sum;
+  },
+  async *echo(lines) {
+    for await (const line of lines) yield line.toUpperCase();
+  },
 });
 
 const listening = await server.listen(process.argv[2] ?? tcp({ host: '127.0.0.1', port: 0 }));

@@ -103,7 +103,7 @@ describe('a TCP server in another process', () => {
     const calc = await client(server.url);
     const error = await rejection(calc.echo('y'.repeat(100 * 1024)));
     expect(error.code).toBe(Code.ResourceExhausted);
-    expect(error.message).toMatch(/request of \d+ bytes exceeds the server's message size limit/);
+    expect(error.message).toMatch(/^Probe\.echo: request of \d+ bytes exceeds the server's message size limit \(tcp:/);
     expect(await calc.echo('small')).toBe('small');
   });
 

@@ -9,8 +9,8 @@ export interface Point {
 }
 
 /**
- * Basic arithmetic, the service of the README's tutorial. Streaming methods (countdown, total,
- * echo) join it with streams.
+ * Basic arithmetic, the service of the README's tutorial, with every kind of call: unary,
+ * server stream, client stream, bidirectional stream and one-way.
  */
 export interface Calculator {
   /** Adds two numbers. */
@@ -19,13 +19,19 @@ export interface Calculator {
   divide(a: number, b: number): Promise<number>;
   /** The mean of the points, labelled `label` if given. */
   centroid(points: Point[], label?: string): Promise<Point>;
+  /** Counts down from `from` to 1, one message per number; a server stream. */
+  countdown(from: number): AsyncIterable<number>;
+  /** The sum of every value the caller sends; a client stream. */
+  total(values: AsyncIterable<number>): Promise<number>;
+  /** Sends each line back as soon as it arrives; a bidirectional stream. */
+  echo(lines: AsyncIterable<string>): AsyncIterable<string>;
   /** Writes a line to the server's log; one-way, no reply. */
   log(line: string): void;
 }
 
 /**
- * Basic arithmetic, the service of the README's tutorial. Streaming methods (countdown, total,
- * echo) join it with streams.
+ * Basic arithmetic, the service of the README's tutorial, with every kind of call: unary,
+ * server stream, client stream, bidirectional stream and one-way.
  *
  * Implement this and pass it to `server.add(CalculatorService, …)`.
  */
@@ -36,6 +42,12 @@ export interface CalculatorHandlers {
   divide(a: number, b: number, ctx: CallContext): Promise<number> | number;
   /** The mean of the points, labelled `label` if given. */
   centroid(points: Point[], label: string | undefined, ctx: CallContext): Promise<Point> | Point;
+  /** Counts down from `from` to 1, one message per number; a server stream. */
+  countdown(from: number, ctx: CallContext): AsyncIterable<number>;
+  /** The sum of every value the caller sends; a client stream. */
+  total(values: AsyncIterable<number>, ctx: CallContext): Promise<number> | number;
+  /** Sends each line back as soon as it arrives; a bidirectional stream. */
+  echo(lines: AsyncIterable<string>, ctx: CallContext): AsyncIterable<string>;
   /** Writes a line to the server's log; one-way, no reply. */
   log(line: string, ctx: CallContext): Promise<void> | void;
 }
@@ -81,6 +93,34 @@ function validateCalculatorCentroid(args: readonly unknown[]): string | undefine
   return undefined;
 }
 
+function validateCalculatorCountdown(args: readonly unknown[]): string | undefined {
+  if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
+  if (typeof args[0] !== 'number') return `from: expected number, got ${typeName(args[0])}`;
+  return undefined;
+}
+
+function validateCalculatorTotal(args: readonly unknown[]): string | undefined {
+  if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
+  // values travels as stream messages, checked one by one by validateCalculatorTotalMessage.
+  return undefined;
+}
+
+function validateCalculatorTotalMessage(message: unknown): string | undefined {
+  if (typeof message !== 'number') return `expected number, got ${typeName(message)}`;
+  return undefined;
+}
+
+function validateCalculatorEcho(args: readonly unknown[]): string | undefined {
+  if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
+  // lines travels as stream messages, checked one by one by validateCalculatorEchoMessage.
+  return undefined;
+}
+
+function validateCalculatorEchoMessage(message: unknown): string | undefined {
+  if (typeof message !== 'string') return `expected string, got ${typeName(message)}`;
+  return undefined;
+}
+
 function validateCalculatorLog(args: readonly unknown[]): string | undefined {
   if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
   if (typeof args[0] !== 'string') return `line: expected string, got ${typeName(args[0])}`;
@@ -93,13 +133,16 @@ export const CalculatorService = defineService<CalculatorHandlers>({
     add: { kind: 'unary', params: ['a', 'b'], validate: validateCalculatorAdd },
     divide: { kind: 'unary', params: ['a', 'b'], validate: validateCalculatorDivide },
     centroid: { kind: 'unary', params: ['points', 'label'], validate: validateCalculatorCentroid },
+    countdown: { kind: 'server-stream', params: ['from'], validate: validateCalculatorCountdown },
+    total: { kind: 'client-stream', params: ['values'], streamParam: 0, validate: validateCalculatorTotal, validateMessage: validateCalculatorTotalMessage },
+    echo: { kind: 'bidi-stream', params: ['lines'], streamParam: 0, validate: validateCalculatorEcho, validateMessage: validateCalculatorEchoMessage },
     log: { kind: 'oneway', params: ['line'], validate: validateCalculatorLog },
   },
 });
 
 /**
- * Basic arithmetic, the service of the README's tutorial. Streaming methods (countdown, total,
- * echo) join it with streams.
+ * Basic arithmetic, the service of the README's tutorial, with every kind of call: unary,
+ * server stream, client stream, bidirectional stream and one-way.
  */
 export class CalculatorClient implements Calculator {
   readonly #channel: Channel;
@@ -117,6 +160,18 @@ export class CalculatorClient implements Calculator {
   /** The mean of the points, labelled `label` if given. */
   centroid(points: Point[], label?: string, options?: CallOptions): Promise<Point> {
     return this.#channel.unary<Point>(CalculatorService.methods.centroid, [points, label], options);
+  }
+  /** Counts down from `from` to 1, one message per number; a server stream. */
+  countdown(from: number, options?: CallOptions): AsyncIterable<number> {
+    return this.#channel.serverStream<number>(CalculatorService.methods.countdown, [from], options);
+  }
+  /** The sum of every value the caller sends; a client stream. */
+  total(values: AsyncIterable<number>, options?: CallOptions): Promise<number> {
+    return this.#channel.clientStream<number>(CalculatorService.methods.total, [values], options);
+  }
+  /** Sends each line back as soon as it arrives; a bidirectional stream. */
+  echo(lines: AsyncIterable<string>, options?: CallOptions): AsyncIterable<string> {
+    return this.#channel.bidiStream<string>(CalculatorService.methods.echo, [lines], options);
   }
   /** Writes a line to the server's log; one-way, no reply. */
   log(line: string, options?: CallOptions): void {
