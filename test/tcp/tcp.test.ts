@@ -192,7 +192,7 @@ describe('peer death and shutdown', () => {
     }
   });
 
-  it('serves new calls on the same channel after the server is killed and restarted on the same port', async () => {
+  it('fails open calls and streams when the server is killed, then serves new calls on the same channel after a restart on the same port', async () => {
     const first = await startServerProcess('probe-server.ts');
     const port = new URL(first.url).port;
     let second: ServerProcess | undefined;
@@ -200,10 +200,13 @@ describe('peer death and shutdown', () => {
       const channel = await connect(first.url);
       channels.push(channel);
       const calc = new ProbeClient(channel);
-      const pending = Promise.all([calc.hang('a'), calc.hang('b'), calc.sleep(5_000)].map((call) => rejection(call)));
+      const stream = (async () => {
+        for await (const chunk of calc.chunks(1_000_000, 16)) if (chunk.length !== 16) throw new Error('bad chunk');
+      })();
+      const pending = Promise.all([calc.hang('a'), calc.hang('b'), calc.sleep(5_000), stream].map((call) => rejection(call)));
       await sleep(20);
       await first.stop('SIGKILL');
-      expect((await pending).map((error) => error.code)).toEqual([Code.Unavailable, Code.Unavailable, Code.Unavailable]);
+      expect((await pending).map((error) => error.code)).toEqual([Code.Unavailable, Code.Unavailable, Code.Unavailable, Code.Unavailable]);
       second = await startServerProcess('probe-server.ts', ['--port', port]);
       expect(await calc.add(20, 22, { waitForReady: true, timeout: 5_000 })).toBe(42);
       expect(channel.state).toBe('ready');
