@@ -20,7 +20,6 @@ export class StreamConnection implements Connection {
   readonly headroom = LENGTH_PREFIX_BYTES;
   readonly #socket: Socket;
   readonly #maxMessageSize: number;
-  #handlers: ConnectionHandlers | undefined;
   #open = true;
   /** Messages sent in the current turn of the event loop outside a read; 0 when none. */
   #burst = 0;
@@ -40,7 +39,6 @@ export class StreamConnection implements Connection {
 
   /** Starts reading; messages that arrived before this wait in the socket. */
   start(handlers: ConnectionHandlers): void {
-    this.#handlers = handlers;
     const decoder = new LengthPrefixDecoder(
       this.#maxMessageSize,
       (message) => handlers.onMessage(message),
