@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: unary add(1, 2) through Conduit over TCP beside three baselines, each against
- * a server in another process. Options: `--quick` (smoke test), `--json <file>`,
- * `--only <id,id>` (raw-tcp, fork-ipc, grpc, conduit-tcp).
+ * `npm run bench`: unary add(1, 2) through Conduit over TCP beside three baselines, then
+ * server-streaming throughput of Conduit beside grpc-js, each against a server in another
+ * process. Options: `--quick` (smoke test), `--json <file>`, `--only <id,id>` (raw-tcp, fork-ipc,
+ * grpc, conduit-tcp, conduit-stream, grpc-stream).
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -9,7 +10,10 @@ import { parseArgs } from 'node:util';
 import { startServer, type ServerProcess } from './child.js';
 import type { BenchClient } from './clients/bench-client.js';
 import { measureInFlight, measureSequential, type InFlightResult, type InFlightRound, type RoundPlan, type SequentialResult, type SequentialRound } from './measure.js';
+import { perSec, printTable, progress, ratioText } from './output.js';
 import { median } from './stats.js';
+import { MB, measureStreams, printStreamTable, sizeText, type StreamPlan, type StreamRow } from './stream-phase.js';
+import { streamTargets } from './stream-targets.js';
 import { targets, type Target, type TargetId } from './targets.js';
 
 /** Calls outstanding at once in the throughput measurement. */
@@ -18,17 +22,34 @@ const IN_FLIGHT = 64;
 interface Plans {
   sequential: RoundPlan;
   inFlight: RoundPlan;
+  streams: StreamPlan;
 }
 
-/** About 14 s per target: 4 targets plus the build stay under 2 minutes on 2 cores. */
+/**
+ * The streaming rows: small messages, where per-message cost and credit round trips dominate (the
+ * row the ≥ 5× gRPC goal is about), large ones, where copying bytes does, and small ones on
+ * several streams at once, where one stream's wait for credit is hidden behind the others.
+ */
+const STREAM_SHAPES = [
+  { size: 64, streams: 1 },
+  { size: 64 * 1024, streams: 1 },
+  { size: 64, streams: 8 },
+] as const;
+
+/**
+ * About 14 s per unary target and 22 s per streaming target: 4 + 2 targets plus the build stay
+ * under 2 minutes on 2 cores.
+ */
 const FULL: Plans = {
   sequential: { warmupMs: 500, rounds: 7, roundMs: 800 },
   inFlight: { warmupMs: 500, rounds: 7, roundMs: 1_000 },
+  streams: { warmupMs: 300, rounds: 7, roundMs: 1_000, shapes: STREAM_SHAPES },
 };
 /** A smoke test: every target starts, answers and is measured, in about 2 s each. */
 const QUICK: Plans = {
   sequential: { warmupMs: 100, rounds: 3, roundMs: 150 },
   inFlight: { warmupMs: 100, rounds: 3, roundMs: 150 },
+  streams: { warmupMs: 50, rounds: 3, roundMs: 150, shapes: STREAM_SHAPES },
 };
 
 interface TargetResult {
@@ -72,6 +93,7 @@ function fail(opened: Opened, error: unknown): void {
  * them stay honest even when the absolute numbers wander.
  */
 async function measureInterleaved(all: Opened[], plans: Plans): Promise<void> {
+  if (all.length === 0) return;
   const phases = [
     { name: 'sequential', plan: plans.sequential },
     { name: `${IN_FLIGHT} in flight`, plan: plans.inFlight },
@@ -108,26 +130,16 @@ function resultOf(opened: Opened): TargetResult {
   };
 }
 
-function progress(line: string): void {
-  process.stderr.write(`  … ${line}\n`);
-}
-
 const us = (value: number): string => value.toFixed(1);
-const perSec = (value: number): string => Math.round(value).toLocaleString('en-US');
 
-function printTable(results: readonly TargetResult[]): void {
+function printUnaryTable(results: readonly TargetResult[]): void {
   const header = ['target', 'p50 µs', 'p99 µs', `${IN_FLIGHT} in flight calls/s`];
   const rows = results.map((r) =>
     r.error !== undefined
       ? [r.label, 'n/a', 'n/a', 'failed (below)']
       : [r.label, us(r.sequential!.p50Us), us(r.sequential!.p99Us), perSec(r.inFlight!.callsPerSec)],
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '─'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
+  printTable(header, rows);
   for (const r of results) if (r.error !== undefined) console.log(`\n${r.label} failed: ${r.error}`);
 }
 
@@ -152,6 +164,9 @@ function ratios(results: readonly TargetResult[]): Ratio[] {
   ];
 }
 
+/** Every id `--only` accepts: the unary targets', then the streaming targets'. */
+const allIds: readonly string[] = [...targets.map((t) => t.id), ...streamTargets.map((t) => t.id)];
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -162,13 +177,14 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log('usage: node --import tsx bench/run.ts [--quick] [--json <file>] [--only raw-tcp,fork-ipc,grpc,conduit-tcp]');
+    console.log(`usage: node --import tsx bench/run.ts [--quick] [--json <file>] [--only ${allIds.join(',')}]`);
     return;
   }
   const only = values.only?.split(',').map((s) => s.trim());
-  const unknown = only?.filter((id) => !targets.some((t) => t.id === id)) ?? [];
+  const unknown = only?.filter((id) => !allIds.includes(id)) ?? [];
   if (unknown.length > 0) throw new Error(`--only: unknown target ${unknown.join(', ')}`);
   const selected = only === undefined ? targets : targets.filter((t) => only.includes(t.id));
+  const selectedStreams = only === undefined ? streamTargets : streamTargets.filter((t) => only.includes(t.id));
   const plans = values.quick ? QUICK : FULL;
 
   const environment = {
@@ -179,10 +195,17 @@ async function main(): Promise<void> {
     mode: values.quick ? 'quick' : 'full',
   };
   const plan = (p: RoundPlan): string => `${p.rounds} rounds × ${p.roundMs} ms after ${p.warmupMs} ms warmup`;
-  console.log(`Conduit bench — unary add(1, 2), server in another process, 127.0.0.1`);
+  console.log(`Conduit bench — unary add(1, 2) and server-stream throughput, server in another process, 127.0.0.1`);
   console.log(`Node ${environment.node} · ${environment.cpu} · ${environment.cores} cores · ${environment.date}`);
-  console.log(`sequential: ${plan(plans.sequential)}; ${IN_FLIGHT} in flight: ${plan(plans.inFlight)}`);
-  console.log('p50 = median of round p50s, p99 = median of round p99s, calls/s = median of rounds\n');
+  if (selected.length > 0) {
+    console.log(`sequential: ${plan(plans.sequential)}; ${IN_FLIGHT} in flight: ${plan(plans.inFlight)}`);
+    console.log('p50 = median of round p50s, p99 = median of round p99s, calls/s = median of rounds');
+  }
+  if (selectedStreams.length > 0) {
+    const sizes = [...new Set(plans.streams.shapes.map((s) => sizeText(s.size)))].join(' and ');
+    console.log(`server streams of ${sizes} messages: ${plan(plans.streams)}, per row; msgs/s and MB/s (10^6 payload bytes) = median of rounds`);
+  }
+  console.log('');
 
   const started = performance.now();
   const all: Opened[] = [];
@@ -196,22 +219,38 @@ async function main(): Promise<void> {
     }
   }
   const results = all.map(resultOf);
+  const streamRows: StreamRow[] = selectedStreams.length > 0 ? await measureStreams(selectedStreams, plans.streams) : [];
   const elapsedSec = (performance.now() - started) / 1000;
 
-  console.log('');
-  printTable(results);
-  console.log('');
   const computed = ratios(results);
-  const nameWidth = Math.max(...computed.map((r) => r.name.length));
-  for (const r of computed) console.log(`${r.name.padEnd(nameWidth)}  ${r.value === null ? 'n/a' : `${r.value.toFixed(2)}×`}`);
+  if (results.length > 0) {
+    console.log('');
+    printUnaryTable(results);
+    console.log('');
+    const nameWidth = Math.max(...computed.map((r) => r.name.length));
+    for (const r of computed) console.log(`${r.name.padEnd(nameWidth)}  ${ratioText(r.value)}`);
+  }
+  if (streamRows.length > 0) {
+    console.log('');
+    printStreamTable(streamRows);
+  }
   console.log(`\nmeasured in ${elapsedSec.toFixed(1)} s`);
 
   if (values.json !== undefined) {
-    const report = { environment, inFlight: IN_FLIGHT, plans, elapsedSec, results, ratios: computed };
+    const report = {
+      environment,
+      inFlight: IN_FLIGHT,
+      plans,
+      elapsedSec,
+      results,
+      ratios: computed,
+      streams: { bytesPerMB: MB, rows: streamRows },
+    };
     await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${values.json}`);
   }
-  if (results.some((r) => r.error !== undefined)) process.exitCode = 1;
+  const streamFailed = streamRows.some((row) => row.results.some((r) => r.error !== undefined));
+  if (results.some((r) => r.error !== undefined) || streamFailed) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
