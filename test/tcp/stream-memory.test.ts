@@ -78,7 +78,7 @@ describe('a server stream over TCP', () => {
       }
     });
     expect(received).toBe(100_000);
-    // 100 000 messages of 1 KiB are 100 MiB; a window of 16 is 16 KiB. Everything else is noise.
+    // 100 000 messages of 1 KiB are 100 MiB; the stream window is 1 MiB. Everything else is noise.
     expect(heapGrowth).toBeLessThan(32 * MiB);
     expect(growth.server).toBeLessThan(MAX_RSS_GROWTH);
   }, 120_000);

@@ -8,7 +8,8 @@ import { MalformedFrameError, readFrame } from './frame-decode.js';
 import { encodeFrame, encodeFrameWithValue, NO_PAYLOAD } from './frame-encode.js';
 import { FrameType, type CallFrame, type ErrorFrame, type Frame, type ResultFrame, type StreamMessageFrame } from './frame.js';
 import { chainInterceptors, type ClientInterceptor, type ClientNext, type ClientRequest } from './interceptor.js';
-import { INITIAL_STREAM_CREDIT, MAX_CALL_ID, PROTOCOL_VERSION } from './limits.js';
+import { INITIAL_STREAM_WINDOW, MAX_CALL_ID, PROTOCOL_VERSION, streamMessageCharge } from './limits.js';
+import { sendStreamMessage } from './send-stream-message.js';
 import { StreamInbox } from './stream-inbox.js';
 import { streamOf } from './stream-of.js';
 import { isIterable, StreamSender } from './stream-sender.js';
@@ -177,12 +178,12 @@ export class ClientChannel implements ConnectionHandlers {
     const timer = timeout === undefined ? undefined : setTimeout(() => this.#expire(id, request), timeout);
     const onAbort = signal === undefined ? undefined : () => this.#abort(id, signal);
     signal?.addEventListener('abort', onAbort as () => void, { once: true });
-    const sender = streamParam === undefined ? undefined : new StreamSender(INITIAL_STREAM_CREDIT);
+    const sender = streamParam === undefined ? undefined : new StreamSender(INITIAL_STREAM_WINDOW);
     const common = { method, onResponseMetadata: request.onResponseMetadata, timer, signal, onAbort, sender };
     let answer: Promise<unknown>;
     if (method.kind === 'server-stream' || method.kind === 'bidi-stream') {
       const inbox = new StreamInbox<unknown>(
-        INITIAL_STREAM_CREDIT,
+        INITIAL_STREAM_WINDOW,
         (credit) => this.#sendControl({ type: FrameType.Credit, id, credit }),
         () => this.#forsake(id),
       );
@@ -203,11 +204,7 @@ export class ClientChannel implements ConnectionHandlers {
       return;
     }
     sender
-      .pump(source, (value) => {
-        const connection = this.#connection as Connection;
-        const message: StreamMessageFrame = { type: FrameType.StreamMessage, id, payload: NO_PAYLOAD };
-        connection.send(encodeFrameWithValue(message, value, this.#codec, connection.headroom));
-      })
+      .pump(source, (value) => sendStreamMessage(this.#connection as Connection, this.#codec, id, value))
       .then(
         (finished) => {
           if (finished && this.#pending.has(id)) this.#sendControl({ type: FrameType.StreamEnd, id });
@@ -348,7 +345,7 @@ export class ClientChannel implements ConnectionHandlers {
       this.#fail(frame.id, this.#error(Code.Internal, call.method, `could not decode a stream message: ${String(cause)}`, cause));
       return;
     }
-    if (!call.inbox.push(message)) {
+    if (!call.inbox.push(message, streamMessageCharge(frame.payload.length))) {
       this.#fail(frame.id, this.#error(Code.Internal, call.method, 'the server sent more stream messages than its credit allowed'));
     }
   }

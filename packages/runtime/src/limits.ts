@@ -29,8 +29,22 @@ export const MAX_CALL_ID = 0xffffffff;
 export const DEFAULT_GRACE_PERIOD_MS = 5_000;
 
 /**
- * Stream messages either side may send before the receiver grants more with CREDIT: the window
- * that bounds what a slow consumer makes the other side buffer (16 × the message size limit at
- * worst). Receivers grant credit back as their consumer takes messages, half a window at a time.
+ * Bytes of stream messages either side may send on one call before the receiver grants more with
+ * CREDIT: the window that bounds what a slow consumer makes the other side hold (plus at most one
+ * message). 1 MiB keeps thousands of small messages or sixteen 64 KiB ones in flight, so a single
+ * stream is not held to one round trip per handful of messages, while 100 slow streams still hold
+ * at most 100 MiB.
  */
-export const INITIAL_STREAM_CREDIT = 16;
+export const INITIAL_STREAM_WINDOW = 1024 * 1024;
+
+/**
+ * What one stream message costs of the window at least, whatever its size: a stream of tiny
+ * messages is bounded in count too (1 MiB / 64 B = 16 384 messages), since each decoded message
+ * costs memory beyond its bytes.
+ */
+export const MIN_STREAM_MESSAGE_CHARGE = 64;
+
+/** The window a stream message of `payloadBytes` uses up; both ends count it the same way. */
+export function streamMessageCharge(payloadBytes: number): number {
+  return Math.max(payloadBytes, MIN_STREAM_MESSAGE_CHARGE);
+}

@@ -5,7 +5,8 @@ import { asBuffer, type Codec } from './codec.js';
 import { encodeFrame, encodeFrameWithValue, NO_DETAILS, NO_PAYLOAD } from './frame-encode.js';
 import { FrameFlag, FrameType, type CallFrame, type Frame, type ResultFrame, type StreamMessageFrame } from './frame.js';
 import type { ServerNext } from './interceptor.js';
-import { INITIAL_STREAM_CREDIT, PROTOCOL_VERSION } from './limits.js';
+import { INITIAL_STREAM_WINDOW, PROTOCOL_VERSION, streamMessageCharge } from './limits.js';
+import { sendStreamMessage } from './send-stream-message.js';
 import { RpcError } from './rpc-error.js';
 import { ServerCallContext } from './server-call-context.js';
 import type { MethodDescriptor } from './service.js';
@@ -213,7 +214,7 @@ export class ServerConnection implements ConnectionHandlers {
     const streamsOut = descriptor.kind === 'server-stream' || descriptor.kind === 'bidi-stream';
     if (descriptor.streamParam !== undefined) {
       const inbox = new StreamInbox<unknown>(
-        INITIAL_STREAM_CREDIT,
+        INITIAL_STREAM_WINDOW,
         (credit) => this.#send({ type: FrameType.Credit, id, credit }),
         () => {},
       );
@@ -260,13 +261,10 @@ export class ServerConnection implements ConnectionHandlers {
       this.#finish(id, context, false, undefined, new RpcError(Code.Internal, `${context.method}: the handler did not return an AsyncIterable`));
       return;
     }
-    const sender = new StreamSender(INITIAL_STREAM_CREDIT);
+    const sender = new StreamSender(INITIAL_STREAM_WINDOW);
     context.sender = sender;
     sender
-      .pump(stream, (value) => {
-        const message: StreamMessageFrame = { type: FrameType.StreamMessage, id, payload: NO_PAYLOAD };
-        this.#connection.send(encodeFrameWithValue(message, value, this.#codec as Codec, this.#connection.headroom));
-      })
+      .pump(stream, (value) => sendStreamMessage(this.#connection, this.#codec as Codec, id, value))
       .then(
         (finished) => {
           if (finished) this.#finish(id, context, false, undefined, undefined);
@@ -292,7 +290,7 @@ export class ServerConnection implements ConnectionHandlers {
       this.#failCall(frame.id, callError(Code.InvalidArgument, context.method, `stream message: ${invalid}`, this.#local));
       return;
     }
-    if (!inbox.push(message)) {
+    if (!inbox.push(message, streamMessageCharge(frame.payload.length))) {
       this.#failCall(frame.id, callError(Code.ResourceExhausted, context.method, 'the caller sent more stream messages than its credit allowed', this.#local));
     }
   }

@@ -2,26 +2,29 @@ import type { RpcError } from './rpc-error.js';
 
 /**
  * The receiving end of one call's stream: an async iterable of the messages that arrived, holding
- * at most a window of them. Each time the consumer has taken half a window, the inbox grants that
- * much credit back to the sender, so a fast producer waits for a slow consumer instead of filling
- * memory.
+ * at most a window of them (in bytes, see `streamMessageCharge`). Each time the consumer has taken
+ * half a window, the inbox grants that much credit back to the sender, so a fast producer waits
+ * for a slow consumer instead of filling memory.
  */
 export class StreamInbox<T> implements AsyncIterableIterator<T> {
   readonly #window: number;
   readonly #grant: (credit: number) => void;
   readonly #onReturn: () => void;
   readonly #queue: T[] = [];
+  /** What each queued message cost of the window, in the same order. */
+  readonly #charges: number[] = [];
   #head = 0;
-  #taken = 0;
+  /** Window the consumer has freed since the last grant. */
+  #freed = 0;
   #ended = false;
   #error: RpcError | undefined;
   #waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: RpcError) => void } | undefined;
-  /** Messages the sender may still send before it needs more credit; more is a protocol violation. */
+  /** Window the sender may still use; a message may start while any is left. */
   #allowance: number;
 
   /**
-   * @param window  messages the sender may send ahead (its initial credit)
-   * @param grant   sends CREDIT for this many more messages
+   * @param window  bytes the sender may send ahead (its initial credit)
+   * @param grant   sends CREDIT for this many more bytes
    * @param onReturn the consumer stopped early (`break`): cancel the call
    */
   constructor(window: number, grant: (credit: number) => void, onReturn: () => void) {
@@ -31,18 +34,22 @@ export class StreamInbox<T> implements AsyncIterableIterator<T> {
     this.#onReturn = onReturn;
   }
 
-  /** Adds a message; returns false if the sender overran its credit (the message is dropped). */
-  push(message: T): boolean {
+  /**
+   * Adds a message that cost `charge` of the window; returns false if the sender had no window
+   * left to send it (the message is dropped: the sender broke the protocol).
+   */
+  push(message: T, charge: number): boolean {
     if (this.#ended) return true;
-    if (this.#allowance === 0) return false;
-    this.#allowance--;
+    if (this.#allowance <= 0) return false;
+    this.#allowance -= charge;
     const waiting = this.#waiting;
     if (waiting !== undefined) {
       this.#waiting = undefined;
-      this.#took();
+      this.#took(charge);
       waiting.resolve({ value: message, done: false });
     } else {
       this.#queue.push(message);
+      this.#charges.push(charge);
     }
     return true;
   }
@@ -67,12 +74,14 @@ export class StreamInbox<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     if (this.#head < this.#queue.length) {
       const value = this.#queue[this.#head] as T;
+      const charge = this.#charges[this.#head] as number;
       this.#queue[this.#head++] = undefined as T;
       if (this.#head === this.#queue.length) {
         this.#queue.length = 0;
+        this.#charges.length = 0;
         this.#head = 0;
       }
-      this.#took();
+      this.#took(charge);
       return Promise.resolve({ value, done: false });
     }
     if (this.#error !== undefined) return Promise.reject(this.#error);
@@ -87,6 +96,7 @@ export class StreamInbox<T> implements AsyncIterableIterator<T> {
       this.#onReturn();
     }
     this.#queue.length = 0;
+    this.#charges.length = 0;
     this.#head = 0;
     return Promise.resolve({ value: undefined, done: true });
   }
@@ -95,10 +105,11 @@ export class StreamInbox<T> implements AsyncIterableIterator<T> {
     return this;
   }
 
-  #took(): void {
-    if (++this.#taken * 2 < this.#window) return;
-    const credit = this.#taken;
-    this.#taken = 0;
+  #took(charge: number): void {
+    this.#freed += charge;
+    if (this.#freed * 2 < this.#window) return;
+    const credit = this.#freed;
+    this.#freed = 0;
     this.#allowance += credit;
     if (!this.#ended) this.#grant(credit);
   }

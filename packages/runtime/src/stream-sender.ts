@@ -1,13 +1,15 @@
 /**
  * The sending end of one call's stream: pulls values from an async iterable and sends each as a
- * stream message, never more than the receiver's credit allows. It pulls the next value only once
- * it may send it, so a generator is not run ahead of the receiver.
+ * stream message while the receiver's credit (bytes of window) lasts; a message may start while
+ * any credit is left. It pulls the next value only once it may send it, so a generator is not run
+ * ahead of the receiver.
  */
 export class StreamSender {
   #credit: number;
   #stopped = false;
   #wake: (() => void) | undefined;
 
+  /** @param initialCredit the receiver's window, in the bytes `streamMessageCharge` counts */
   constructor(initialCredit: number) {
     this.#credit = initialCredit;
   }
@@ -28,15 +30,16 @@ export class StreamSender {
   }
 
   /**
-   * Sends every value of `source` with `send`. Resolves true when the source is exhausted, false
-   * when stopped first; rejects with whatever the source threw.
+   * Sends every value of `source` with `send`, which returns what the message cost of the window.
+   * Resolves true when the source is exhausted, false when stopped first; rejects with whatever
+   * the source threw.
    */
-  async pump<T>(source: AsyncIterable<T> | Iterable<T>, send: (value: T) => void): Promise<boolean> {
+  async pump<T>(source: AsyncIterable<T> | Iterable<T>, send: (value: T) => number): Promise<boolean> {
     const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : toAsync(source[Symbol.iterator]());
     let finished = false;
     try {
       for (;;) {
-        while (this.#credit === 0 && !this.#stopped) await new Promise<void>((resolve) => (this.#wake = resolve));
+        while (this.#credit <= 0 && !this.#stopped) await new Promise<void>((resolve) => (this.#wake = resolve));
         if (this.#stopped) return false;
         const next = await iterator.next();
         if (next.done === true) {
@@ -44,8 +47,7 @@ export class StreamSender {
           return true;
         }
         if (this.#stopped) return false;
-        this.#credit--;
-        send(next.value);
+        this.#credit -= send(next.value);
       }
     } finally {
       // Closing the source runs its finally blocks (a generator's cleanup) when we stop early.

@@ -3,7 +3,7 @@ import { rejection } from '../../../test/support/rejection.js';
 import type { CallContext } from './call-context.js';
 import { Code } from './code.js';
 import { connect } from './connect.js';
-import { INITIAL_STREAM_CREDIT } from './limits.js';
+import { INITIAL_STREAM_WINDOW, MIN_STREAM_MESSAGE_CHARGE } from './limits.js';
 import { memory } from './memory-transport.js';
 import { RpcError } from './rpc-error.js';
 import { Server } from './server.js';
@@ -11,6 +11,7 @@ import { defineService } from './service.js';
 
 interface Handlers {
   count(to: number, ctx: CallContext): AsyncIterable<number>;
+  blobs(count: number, size: number, ctx: CallContext): AsyncIterable<string>;
   failAfter(n: number, ctx: CallContext): AsyncIterable<number>;
   forever(ctx: CallContext): AsyncIterable<number>;
   notIterable(ctx: CallContext): AsyncIterable<number>;
@@ -25,6 +26,7 @@ const service = defineService<Handlers>({
   name: 'Streams',
   methods: {
     count: { kind: 'server-stream', params: ['to'] },
+    blobs: { kind: 'server-stream', params: ['count', 'size'] },
     failAfter: { kind: 'server-stream', params: ['n'] },
     forever: { kind: 'server-stream', params: [] },
     notIterable: { kind: 'server-stream', params: [] },
@@ -59,6 +61,13 @@ function handlers(seen: Seen): Handlers {
         yield i;
       }
     },
+    async *blobs(count, size) {
+      const blob = 'b'.repeat(size);
+      for (let i = 1; i <= count; i++) {
+        seen.produced = i;
+        yield blob;
+      }
+    },
     async *failAfter(n) {
       for (let i = 1; i <= n; i++) yield i;
       throw new RpcError(Code.DataLoss, 'the tape ran out', { details: { at: n } });
@@ -86,7 +95,7 @@ function handlers(seen: Seen): Handlers {
       let total = 0;
       for await (const value of values) {
         total += value;
-        await sleep(1);
+        if (value % 1000 === 1) await sleep(1);
       }
       return total;
     },
@@ -151,18 +160,35 @@ describe('server streams', () => {
     expect([error.code, error.message, error.details]).toEqual([Code.DataLoss, 'the tape ran out', { at: 3 }]);
   });
 
-  it('hold the producer to the credit window while the consumer is slow', async () => {
+  it('hold the producer to the window while the consumer is slow', async () => {
     const { channel, seen } = await serve();
+    const size = 64 * 1024;
     let consumed = 0;
     let furthestAhead = 0;
-    for await (const value of channel.serverStream<number>(service.methods.count, [300])) {
+    for await (const blob of channel.serverStream<string>(service.methods.blobs, [200, size])) {
+      expect(blob.length).toBe(size);
+      consumed++;
+      furthestAhead = Math.max(furthestAhead, seen.produced - consumed);
+      if (consumed % 20 === 0) await sleep(5);
+    }
+    expect(consumed).toBe(200);
+    // A window's worth, the message that may start while any window is left, and the one the
+    // generator has made but not been allowed to send.
+    expect(furthestAhead).toBeLessThanOrEqual(Math.ceil(INITIAL_STREAM_WINDOW / size) + 2);
+    expect(furthestAhead).toBeGreaterThan(1);
+  });
+
+  it('count even tiny messages against the window', async () => {
+    const { channel, seen } = await serve();
+    let furthestAhead = 0;
+    let consumed = 0;
+    for await (const value of channel.serverStream<number>(service.methods.count, [40_000])) {
       consumed = value;
       furthestAhead = Math.max(furthestAhead, seen.produced - consumed);
-      if (value % 50 === 0) await sleep(5);
+      if (value === 1) await sleep(20);
     }
-    expect(consumed).toBe(300);
-    // The window, plus the one message the generator has made but not been allowed to send.
-    expect(furthestAhead).toBeLessThanOrEqual(INITIAL_STREAM_CREDIT + 1);
+    expect(consumed).toBe(40_000);
+    expect(furthestAhead).toBeLessThanOrEqual(INITIAL_STREAM_WINDOW / MIN_STREAM_MESSAGE_CHARGE + 2);
   });
 
   it('cancel on the server when the caller breaks out, running the generator cleanup', async () => {
@@ -230,19 +256,20 @@ describe('client streams', () => {
   it('do not pull the caller’s generator more than a window ahead of a slow server', async () => {
     const { channel } = await serve();
     const pulled = { count: 0 };
-    const answer = channel.clientStream<number>(service.methods.sumSlowly, [numbers(200, pulled)]);
+    const count = 3 * (INITIAL_STREAM_WINDOW / MIN_STREAM_MESSAGE_CHARGE);
+    const answer = channel.clientStream<number>(service.methods.sumSlowly, [numbers(count, pulled)]);
     await sleep(20);
-    expect(pulled.count).toBeLessThan(200);
-    expect(await answer).toBe(20_100);
-    expect(pulled.count).toBe(200);
+    expect(pulled.count).toBeLessThan(count);
+    expect(await answer).toBe((count * (count + 1)) / 2);
+    expect(pulled.count).toBe(count);
   });
 
   it('stop sending once the server has answered early', async () => {
     const { channel } = await serve();
     const pulled = { count: 0 };
-    expect(await channel.clientStream<number>(service.methods.firstOnly, [numbers(100_000, pulled)])).toBe(1);
+    expect(await channel.clientStream<number>(service.methods.firstOnly, [numbers(1_000_000, pulled)])).toBe(1);
     await sleep(20);
-    expect(pulled.count).toBeLessThan(100);
+    expect(pulled.count).toBeLessThanOrEqual(INITIAL_STREAM_WINDOW / MIN_STREAM_MESSAGE_CHARGE + 2);
   });
 
   it("fail with Cancelled when the caller's stream throws, and abort the handler", async () => {

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { asBuffer, Code, RpcError, type Connection, type ConnectionHandlers } from '@conduit/runtime';
 import { rpcErrorFromOs } from '../os-errors.js';
 import { LENGTH_PREFIX_BYTES, LengthPrefixDecoder } from './length-prefix-decoder.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 /**
  * How long a closing connection may take to flush what it still has queued (a GOAWAY, the last
@@ -11,30 +12,23 @@ const CLOSE_FLUSH_MS = 2_000;
 
 /**
  * A Connection over any byte stream socket (TCP now; pipes and FIFOs later): length-prefixed
- * messages in both directions. Writes are coalesced without delaying a lone message: replies to
- * the calls of one received chunk leave in one writev after it, and a burst of calls made in one
- * turn of the event loop leaves as its first message at once and the rest in one writev.
+ * messages in both directions, written through a WriteCoalescer so that replies to the calls of
+ * one received chunk, and bursts of calls or stream messages, leave in few writes.
  */
 export class StreamConnection implements Connection {
   readonly peer: string;
   readonly headroom = LENGTH_PREFIX_BYTES;
   readonly #socket: Socket;
   readonly #maxMessageSize: number;
+  readonly #writer: WriteCoalescer;
   #open = true;
-  /** Messages sent in the current turn of the event loop outside a read; 0 when none. */
-  #burst = 0;
-  /** True while the messages of one received chunk are handled. */
-  #inChunk = false;
   #closeReason: RpcError | undefined;
-  readonly #endBurst = (): void => {
-    if (this.#burst > 1) this.#socket.uncork();
-    this.#burst = 0;
-  };
 
   constructor(socket: Socket, peer: string, maxMessageSize: number) {
     this.peer = peer;
     this.#socket = socket;
     this.#maxMessageSize = maxMessageSize;
+    this.#writer = new WriteCoalescer(socket);
   }
 
   /** Starts reading; messages that arrived before this wait in the socket. */
@@ -46,19 +40,12 @@ export class StreamConnection implements Connection {
     );
     this.#socket.on('data', (chunk: Buffer) => {
       if (!decoder.midMessage && isOneWholeMessage(chunk)) {
-        // The common case of a lone call: nothing to coalesce, so no cork either.
+        // The common case of a lone call: nothing to coalesce, its reply may leave at once.
         decoder.push(chunk);
         return;
       }
       // Replies a server sends while this chunk's calls are handled leave together, right after it.
-      this.#socket.cork();
-      this.#inChunk = true;
-      try {
-        decoder.push(chunk);
-      } finally {
-        this.#inChunk = false;
-        this.#socket.uncork();
-      }
+      this.#writer.batch(() => decoder.push(chunk));
     });
     this.#socket.on('error', (error) => {
       this.#closeReason ??= rpcErrorFromOs(error);
@@ -80,23 +67,14 @@ export class StreamConnection implements Connection {
     }
     // The runtime left `headroom` bytes in front of the frame: the length prefix goes there.
     asBuffer(message).writeUInt32BE(size, 0);
-    if (this.#inChunk) {
-      // The read handler corked the socket and flushes when the chunk is done.
-    } else if (this.#burst === 0) {
-      // The first message of a turn of the event loop leaves at once: a lone call waits for nothing.
-      this.#burst = 1;
-      process.nextTick(this.#endBurst);
-    } else if (this.#burst++ === 1) {
-      // The rest of the turn's messages leave in one writev when it ends.
-      this.#socket.cork();
-    }
-    this.#socket.write(message);
+    this.#writer.write(message);
   }
 
   close(reason?: RpcError): void {
     if (!this.#open) return;
     this.#open = false;
     this.#closeReason ??= reason;
+    this.#writer.flush();
     this.#socket.end();
     setTimeout(() => this.#socket.destroy(), CLOSE_FLUSH_MS).unref();
   }
