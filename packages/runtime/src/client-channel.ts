@@ -179,7 +179,7 @@ export class ClientChannel implements ConnectionHandlers {
     const onAbort = signal === undefined ? undefined : () => this.#abort(id, signal);
     signal?.addEventListener('abort', onAbort as () => void, { once: true });
     const sender = streamParam === undefined ? undefined : new StreamSender(INITIAL_STREAM_WINDOW);
-    const common = { method, onResponseMetadata: request.onResponseMetadata, timer, signal, onAbort, sender };
+    const { onResponseMetadata } = request;
     let answer: Promise<unknown>;
     if (method.kind === 'server-stream' || method.kind === 'bidi-stream') {
       const inbox = new StreamInbox<unknown>(
@@ -188,10 +188,16 @@ export class ClientChannel implements ConnectionHandlers {
         () => this.#forsake(id),
       );
       // The stream's end is the call's RESULT; its failure, the call's ERROR.
-      this.#pending.set(id, { ...common, resolve: () => inbox.end(), reject: (error) => inbox.fail(error), inbox });
+      const end = () => inbox.end();
+      const fail = (error: RpcError) => inbox.fail(error);
+      this.#pending.set(id, { method, resolve: end, reject: fail, onResponseMetadata, timer, signal, onAbort, inbox, sender });
       answer = Promise.resolve(inbox);
     } else {
-      answer = new Promise((resolve, reject) => this.#pending.set(id, { ...common, resolve, reject }));
+      // Every pending call is built with the same fields in the same order: one hidden class,
+      // so the lookups on the reply path stay monomorphic (a spread here cost several µs a call).
+      answer = new Promise((resolve, reject) =>
+        this.#pending.set(id, { method, resolve, reject, onResponseMetadata, timer, signal, onAbort, inbox: undefined, sender }),
+      );
     }
     if (sender !== undefined) this.#sendRequestStream(id, method, sender, request.args[streamParam as number]);
     return answer;
