@@ -7,9 +7,9 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { startServer, type ServerProcess } from './child.js';
 import type { BenchClient } from './clients/bench-client.js';
 import { measureInFlight, measureSequential, type InFlightResult, type InFlightRound, type RoundPlan, type SequentialResult, type SequentialRound } from './measure.js';
+import { markFailed, openTarget, type OpenedTarget } from './opened-target.js';
 import { perSec, printTable, progress, ratioText } from './output.js';
 import { median } from './stats.js';
 import { MB, measureStreams, printStreamTable, sizeText, type StreamPlan, type StreamRow } from './stream-phase.js';
@@ -61,30 +61,13 @@ interface TargetResult {
 }
 
 /** A target whose server is up and whose client answered its check call. */
-interface Opened {
-  target: Target;
-  server: ServerProcess | undefined;
-  client: BenchClient | undefined;
+interface Opened extends OpenedTarget<Target, BenchClient> {
   sequential: SequentialRound[];
   inFlight: InFlightRound[];
-  error?: string;
 }
 
 async function open(target: Target): Promise<Opened> {
-  const opened: Opened = { target, server: undefined, client: undefined, sequential: [], inFlight: [] };
-  try {
-    opened.server = await startServer(target.server, { ipc: target.ipc ?? false });
-    opened.client = await target.open(opened.server);
-    await opened.client.verify();
-  } catch (error) {
-    fail(opened, error);
-  }
-  return opened;
-}
-
-function fail(opened: Opened, error: unknown): void {
-  opened.error = error instanceof Error ? error.message : String(error);
-  progress(`${opened.target.id}: FAILED: ${opened.error}`);
+  return openTarget<Target, BenchClient, Opened>({ target, server: undefined, client: undefined, sequential: [], inFlight: [] });
 }
 
 /**
@@ -108,7 +91,7 @@ async function measureInterleaved(all: Opened[], plans: Plans): Promise<void> {
           if (name === 'sequential') opened.sequential.push(...(await measureSequential(opened.client.call, once)).rounds);
           else opened.inFlight.push(...(await measureInFlight(opened.client.call, once, IN_FLIGHT)).rounds);
         } catch (error) {
-          fail(opened, error);
+          markFailed(opened, error);
         }
       }
     }

@@ -1,5 +1,5 @@
-import { startServer, type ServerProcess } from './child.js';
 import type { StreamClient } from './clients/stream-client.js';
+import { markFailed, openTarget, type OpenedTarget } from './opened-target.js';
 import { perSec, printTable, progress, ratioText } from './output.js';
 import { median } from './stats.js';
 import { measureStreamRound, type StreamRound, type StreamShape } from './stream-measure.js';
@@ -34,30 +34,13 @@ export interface StreamRow extends StreamShape {
   conduitOverGrpc: number | null;
 }
 
-interface Opened {
-  target: StreamTarget;
-  server: ServerProcess | undefined;
-  client: StreamClient | undefined;
+interface Opened extends OpenedTarget<StreamTarget, StreamClient> {
   /** Rounds per shape, in the plan's order. */
   rounds: StreamRound[][];
-  error?: string;
 }
 
 async function open(target: StreamTarget, shapes: number): Promise<Opened> {
-  const opened: Opened = { target, server: undefined, client: undefined, rounds: Array.from({ length: shapes }, () => []) };
-  try {
-    opened.server = await startServer(target.server);
-    opened.client = await target.open(opened.server);
-    await opened.client.verify();
-  } catch (error) {
-    fail(opened, error);
-  }
-  return opened;
-}
-
-function fail(opened: Opened, error: unknown): void {
-  opened.error = error instanceof Error ? error.message : String(error);
-  progress(`${opened.target.id}: FAILED: ${opened.error}`);
+  return openTarget<StreamTarget, StreamClient, Opened>({ target, server: undefined, client: undefined, rounds: Array.from({ length: shapes }, () => []) });
 }
 
 /** `64 B`, `64 KiB`. */
@@ -86,7 +69,7 @@ export async function measureStreams(selected: readonly StreamTarget[], plan: St
             if (round === 0) await measureStreamRound(opened.client, shape, plan.warmupMs);
             opened.rounds[index]!.push(await measureStreamRound(opened.client, shape, plan.roundMs));
           } catch (error) {
-            fail(opened, error);
+            markFailed(opened, error);
           }
         }
       }
