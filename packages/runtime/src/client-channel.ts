@@ -15,7 +15,7 @@ import { streamOf } from './stream-of.js';
 import { isIterable, StreamSender } from './stream-sender.js';
 import type { Metadata } from './metadata.js';
 import { RpcError } from './rpc-error.js';
-import type { MethodDescriptor } from './service.js';
+import { respondsWithStream, type MethodDescriptor } from './service.js';
 import type { Connection, ConnectionHandlers } from './transport.js';
 
 /** A call that was sent and waits for its RESULT or ERROR frame. */
@@ -181,7 +181,7 @@ export class ClientChannel implements ConnectionHandlers {
     const sender = streamParam === undefined ? undefined : new StreamSender(INITIAL_STREAM_WINDOW);
     const { onResponseMetadata } = request;
     let answer: Promise<unknown>;
-    if (method.kind === 'server-stream' || method.kind === 'bidi-stream') {
+    if (respondsWithStream(method.kind)) {
       const inbox = new StreamInbox<unknown>(
         INITIAL_STREAM_WINDOW,
         (credit) => this.#sendControl({ type: FrameType.Credit, id, credit }),

@@ -1,4 +1,5 @@
 import { Code, codeFromWire } from './code.js';
+import { asBuffer } from './codec.js';
 import { FrameFlag, FrameType, HELLO_MAGIC, type Frame } from './frame.js';
 import type { Metadata } from './metadata.js';
 
@@ -28,7 +29,7 @@ export function readFrame(message: Uint8Array): Frame | MalformedFrameError {
 
 /** Reads one frame from one transport message. Throws MalformedFrameError, never anything else. */
 export function decodeFrame(message: Uint8Array): Frame {
-  const bytes = Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  const bytes = asBuffer(message);
   if (bytes.length < 5) throw new MalformedFrameError(`frame of ${bytes.length} bytes is shorter than its 5-byte head`, undefined, bytes[0]);
   const type = bytes[0] as number;
   const id = bytes.readUInt32BE(1);
@@ -149,7 +150,7 @@ class Reader {
  * message); undefined when the head is not a CALL or is cut before the name ends.
  */
 export function methodOfCallHead(head: Uint8Array): string | undefined {
-  const bytes = Buffer.isBuffer(head) ? head : Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  const bytes = asBuffer(head);
   if (bytes.length < 8 || bytes[0] !== FrameType.Call) return undefined;
   const at = 6 + ((bytes[5] as number) & FrameFlag.HasTimeout ? 4 : 0);
   if (bytes.length < at + 2) return undefined;

@@ -6,7 +6,6 @@ export type { CallContext } from './call-context.js';
 export {
   defineService,
   type ArgumentValidator,
-  type HandlerMap,
   type MessageValidator,
   type MethodDescriptor,
   type MethodKind,

@@ -1,6 +1,7 @@
 import type { CallContext } from './call-context.js';
 import type { Metadata } from './metadata.js';
 import type { RpcError } from './rpc-error.js';
+import type { MessageValidator } from './service.js';
 import type { StreamInbox } from './stream-inbox.js';
 import type { StreamSender } from './stream-sender.js';
 
@@ -20,6 +21,8 @@ export class ServerCallContext implements CallContext {
   timer: NodeJS.Timeout | undefined;
   /** client- and bidi-stream calls: the request stream the handler reads. */
   inbox: StreamInbox<unknown> | undefined;
+  /** client- and bidi-stream calls: the generated check each request message passes first. */
+  validateMessage: MessageValidator | undefined;
   /** server- and bidi-stream calls: what sends the handler's response stream. */
   sender: StreamSender | undefined;
   #controller: AbortController | undefined;

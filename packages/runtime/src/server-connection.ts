@@ -9,7 +9,7 @@ import { INITIAL_STREAM_WINDOW, PROTOCOL_VERSION, streamMessageCharge } from './
 import { sendStreamMessage } from './send-stream-message.js';
 import { RpcError } from './rpc-error.js';
 import { ServerCallContext } from './server-call-context.js';
-import type { MethodDescriptor } from './service.js';
+import { respondsWithStream, type MethodDescriptor } from './service.js';
 import { StreamInbox } from './stream-inbox.js';
 import { isIterable, StreamSender } from './stream-sender.js';
 import type { Connection, ConnectionHandlers } from './transport.js';
@@ -105,14 +105,14 @@ export class ServerConnection implements ConnectionHandlers {
     const bytes = asBuffer(head);
     const type = bytes[0];
     const id = bytes.length >= 5 ? bytes.readUInt32BE(1) : 0;
-    const problem = `a message of ${size} bytes exceeds the server's message size limit (${this.#local})`;
+    const problem = `of ${size} bytes exceeds the server's message size limit`;
+    const call = type === FrameType.StreamMessage ? this.#calls.get(id) : undefined;
     if (type === FrameType.Call && bytes.length >= 6 && ((bytes[5] as number) & FrameFlag.NoReply) === 0) {
-      const method = methodOfCallHead(bytes) ?? `call ${id}`;
-      this.#sendError(id, callError(Code.ResourceExhausted, method, `request of ${size} bytes exceeds the server's message size limit`, this.#local));
-    } else if (type === FrameType.StreamMessage && this.#calls.has(id)) {
-      this.#failCall(id, new RpcError(Code.ResourceExhausted, `${this.#calls.get(id)?.method}: stream ${problem}`));
+      this.#sendError(id, callError(Code.ResourceExhausted, methodOfCallHead(bytes) ?? `call ${id}`, `request ${problem}`, this.#local));
+    } else if (call !== undefined) {
+      this.#failCall(id, callError(Code.ResourceExhausted, call.method, `stream message ${problem}`, this.#local));
     } else {
-      this.#core.report(`refused ${problem.replace(/ \(.*\)$/, '')} from ${this.#connection.peer}`);
+      this.#core.report(`refused a message ${problem} from ${this.#connection.peer}`);
     }
   }
 
@@ -164,20 +164,21 @@ export class ServerConnection implements ConnectionHandlers {
       return;
     }
     const codec = this.#core.codecs.get(frame.codec);
-    const problem =
-      frame.version !== PROTOCOL_VERSION
-        ? `protocol version ${frame.version} is not supported; this server speaks version ${PROTOCOL_VERSION}`
-        : codec === undefined
-          ? `codec '${frame.codec}' is not supported; this server speaks ${[...this.#core.codecs.keys()].join(', ')}`
-          : undefined;
-    if (problem !== undefined || codec === undefined) {
-      this.#send({ type: FrameType.GoAway, lastId: 0, code: Code.Unimplemented, message: problem ?? '' });
-      this.#core.report(`refused the connection from ${peer}: ${problem}`);
-      this.#connection.close(new RpcError(Code.Unimplemented, problem ?? ''));
-      return;
+    if (frame.version !== PROTOCOL_VERSION) {
+      this.#refuse(`protocol version ${frame.version} is not supported; this server speaks version ${PROTOCOL_VERSION}`);
+    } else if (codec === undefined) {
+      this.#refuse(`codec '${frame.codec}' is not supported; this server speaks ${[...this.#core.codecs.keys()].join(', ')}`);
+    } else {
+      this.#codec = codec;
+      this.#send({ type: FrameType.Hello, version: PROTOCOL_VERSION, codec: codec.name });
     }
-    this.#codec = codec;
-    this.#send({ type: FrameType.Hello, version: PROTOCOL_VERSION, codec: codec.name });
+  }
+
+  /** A HELLO this server cannot serve: say why in a GOAWAY, then close. */
+  #refuse(problem: string): void {
+    this.#send({ type: FrameType.GoAway, lastId: 0, code: Code.Unimplemented, message: problem });
+    this.#core.report(`refused the connection from ${this.#connection.peer}: ${problem}`);
+    this.#connection.close(new RpcError(Code.Unimplemented, problem));
   }
 
   #onCall(frame: CallFrame, codec: Codec): void {
@@ -193,7 +194,8 @@ export class ServerConnection implements ConnectionHandlers {
     const served = this.#core.methods.get(frame.method);
     if (served === undefined) return fail(Code.Unimplemented, 'no such method on this server');
     const { descriptor } = served;
-    if (!this.#streams && descriptor.kind !== 'unary' && descriptor.kind !== 'oneway') {
+    const streamsOut = respondsWithStream(descriptor.kind);
+    if (!this.#streams && (streamsOut || descriptor.streamParam !== undefined)) {
       return fail(Code.Unimplemented, 'this transport cannot carry streams');
     }
     let args: unknown;
@@ -211,7 +213,6 @@ export class ServerConnection implements ConnectionHandlers {
 
     const context = new ServerCallContext(frame.method, frame.metadata, frame.timeout, this.#connection.peer);
     while (args.length < descriptor.params.length) args.push(undefined);
-    const streamsOut = descriptor.kind === 'server-stream' || descriptor.kind === 'bidi-stream';
     if (descriptor.streamParam !== undefined) {
       const inbox = new StreamInbox<unknown>(
         INITIAL_STREAM_WINDOW,
@@ -219,6 +220,7 @@ export class ServerConnection implements ConnectionHandlers {
         () => {},
       );
       context.inbox = inbox;
+      context.validateMessage = descriptor.validateMessage;
       args[descriptor.streamParam] = inbox;
     }
     let outcome: unknown;
@@ -284,8 +286,7 @@ export class ServerConnection implements ConnectionHandlers {
       this.#failCall(frame.id, callError(Code.InvalidArgument, context.method, `could not decode a stream message: ${String(cause)}`, this.#local));
       return;
     }
-    const served = this.#core.methods.get(context.method);
-    const invalid = served?.descriptor.validateMessage?.(message);
+    const invalid = context.validateMessage?.(message);
     if (invalid !== undefined) {
       this.#failCall(frame.id, callError(Code.InvalidArgument, context.method, `stream message: ${invalid}`, this.#local));
       return;

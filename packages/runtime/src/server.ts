@@ -59,9 +59,10 @@ export class Server {
     const interceptors = options.interceptors ?? [];
     const invoke: ServerNext = async ({ method, args, context }) => {
       const served = this.#methods.get(method.path) as ServedMethod;
-      const padded = [...args];
-      while (padded.length < method.params.length) padded.push(undefined);
-      return served.invoke([...padded.slice(0, method.params.length), context]);
+      // An interceptor may have replaced the arguments: put ctx at its place whatever their length.
+      const call = Array.from({ length: method.params.length + 1 }, (_, i) => args[i]);
+      call[method.params.length] = context;
+      return served.invoke(call);
     };
     this.#core = {
       methods: this.#methods,

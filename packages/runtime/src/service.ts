@@ -1,5 +1,3 @@
-import type { CallContext } from './call-context.js';
-
 /**
  * How a method is called. `oneway` is a `void` method: the call frame asks for no reply and
  * the caller learns nothing of the outcome. `server-stream` returns `AsyncIterable<T>`;
@@ -7,6 +5,11 @@ import type { CallContext } from './call-context.js';
  * `bidi-stream` does both.
  */
 export type MethodKind = 'unary' | 'oneway' | 'server-stream' | 'client-stream' | 'bidi-stream';
+
+/** The server answers with a stream of messages (server and bidirectional streams). */
+export function respondsWithStream(kind: MethodKind): boolean {
+  return kind === 'server-stream' || kind === 'bidi-stream';
+}
 
 /**
  * Checks decoded arguments before the handler runs. Returns undefined when they fit the declared
@@ -43,9 +46,6 @@ export interface MethodDescriptor extends MethodSpec {
   readonly path: string;
 }
 
-/** Any object whose members are handlers; the generated `<Name>Handlers` interfaces are this. */
-export type HandlerMap = { [method: string]: (...args: never[]) => unknown };
-
 /**
  * What `Server.add` takes and what a generated client calls through. `H` is the handler
  * interface; it exists only for type inference, never at run time.
@@ -71,6 +71,3 @@ export function defineService<H>(spec: ServiceSpec<H>): ServiceDefinition<H> {
   }
   return Object.freeze({ name: spec.name, methods: Object.freeze(methods) });
 }
-
-/** Helper type for handlers: the context every handler receives last. */
-export type { CallContext };
