@@ -2,7 +2,7 @@ import type { CallOptions } from './call-options.js';
 import { callError, callErrorFrom } from './call-errors.js';
 import type { ChannelState } from './channel.js';
 import { Code } from './code.js';
-import { asBuffer, type Codec } from './codec.js';
+import { argsCodec, asBuffer, messageCodec, resultCodec, type Codec } from './codec.js';
 import { deadlineFromOptions, millisecondsUntil } from './deadline.js';
 import { MalformedFrameError, readFrame } from './frame-decode.js';
 import { encodeFrame, encodeFrameWithValue, NO_PAYLOAD } from './frame-encode.js';
@@ -170,7 +170,7 @@ export class ClientChannel implements ConnectionHandlers {
     const id = noReply ? this.#oneWayId() : this.#allocateId();
     try {
       const call: CallFrame = { type: FrameType.Call, id, method: method.path, noReply, timeout, metadata: request.metadata, payload: NO_PAYLOAD };
-      connection.send(this.#encode(call, streamParam === undefined ? request.args : withoutStream(request.args, streamParam), connection.headroom));
+      connection.send(this.#encode(call, method, streamParam === undefined ? request.args : withoutStream(request.args, streamParam), connection.headroom));
     } catch (reason) {
       return Promise.reject(callErrorFrom(reason, method.path, this.target, Code.InvalidArgument));
     }
@@ -209,8 +209,17 @@ export class ClientChannel implements ConnectionHandlers {
       this.#fail(id, this.#error(Code.InvalidArgument, method, 'the stream argument is not an AsyncIterable'));
       return;
     }
+    const codec = messageCodec(this.#codec, method);
     sender
-      .pump(source, (value) => sendStreamMessage(this.#connection as Connection, this.#codec, id, value))
+      .pump(source, (value) => {
+        try {
+          return sendStreamMessage(this.#connection as Connection, codec, id, value);
+        } catch (cause) {
+          // A message the codec refuses is the caller's mistake, like arguments that do not encode.
+          if (cause instanceof RpcError) throw cause;
+          throw new RpcError(Code.InvalidArgument, `could not encode a stream message with ${this.#codec.name}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+        }
+      })
       .then(
         (finished) => {
           if (finished && this.#pending.has(id)) this.#sendControl({ type: FrameType.StreamEnd, id });
@@ -236,12 +245,12 @@ export class ClientChannel implements ConnectionHandlers {
     if (this.#take(id) !== undefined) this.#sendControl({ type: FrameType.Cancel, id });
   }
 
-  #encode(call: CallFrame, args: readonly unknown[], headroom: number): Uint8Array {
+  #encode(call: CallFrame, method: MethodDescriptor, args: readonly unknown[], headroom: number): Uint8Array {
     try {
-      return encodeFrameWithValue(call, args, this.#codec, headroom);
+      return encodeFrameWithValue(call, args, argsCodec(this.#codec, method), headroom);
     } catch (cause) {
       if (cause instanceof RpcError) throw cause;
-      throw new RpcError(Code.InvalidArgument, `could not encode the arguments with ${this.#codec.name}: ${String(cause)}`, { cause });
+      throw new RpcError(Code.InvalidArgument, `could not encode the arguments with ${this.#codec.name}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
   }
 
@@ -324,7 +333,7 @@ export class ClientChannel implements ConnectionHandlers {
     if (frame.type === FrameType.Result) {
       let value: unknown;
       try {
-        value = this.#codec.decode(frame.payload);
+        value = resultCodec(this.#codec, call.method).decode(frame.payload);
       } catch (cause) {
         call.reject(this.#error(Code.Internal, call.method, `could not decode the result: ${String(cause)}`, cause));
         return;
@@ -346,7 +355,7 @@ export class ClientChannel implements ConnectionHandlers {
     if (call?.inbox === undefined) return; // cancelled meanwhile: a late message is dropped
     let message: unknown;
     try {
-      message = this.#codec.decode(frame.payload);
+      message = resultCodec(this.#codec, call.method).decode(frame.payload);
     } catch (cause) {
       this.#fail(frame.id, this.#error(Code.Internal, call.method, `could not decode a stream message: ${String(cause)}`, cause));
       return;

@@ -1,5 +1,5 @@
 import { Code } from './code.js';
-import { asBuffer, type Codec } from './codec.js';
+import { asBuffer, type PayloadCodec } from './codec.js';
 import { FrameFlag, FrameType, HELLO_MAGIC, type CallFrame, type Frame, type ResultFrame, type StreamMessageFrame } from './frame.js';
 import { MAX_METADATA_ENTRIES, MAX_METADATA_FIELD_BYTES, MAX_METHOD_NAME_BYTES, MAX_TIMEOUT_MS } from './limits.js';
 import type { Metadata } from './metadata.js';
@@ -46,7 +46,7 @@ export function encodeFrame(frame: Frame, headroom = 0): Uint8Array {
 export function encodeFrameWithValue(
   frame: CallFrame | ResultFrame | StreamMessageFrame,
   value: unknown,
-  codec: Codec,
+  codec: PayloadCodec,
   headroom: number,
 ): Uint8Array {
   const plan = planHeader(frame);

@@ -18,7 +18,8 @@ export { connect, type ConnectOptions } from './connect.js';
 export type { ReconnectOptions } from './reconnecting-channel.js';
 export { Server, type Listening, type ServerOptions } from './server.js';
 export type { ClientInterceptor, ClientNext, ClientRequest, ServerInterceptor, ServerNext, ServerRequest } from './interceptor.js';
-export { asBuffer, withHeadroom, type Codec } from './codec.js';
+export { asBuffer, withHeadroom, type Codec, type MethodCodec, type PayloadCodec } from './codec.js';
+export type { EnumMember, MethodSchema, ParamSchema, ServiceSchema, TupleElement, WireProperty, WireType } from './schema.js';
 export { msgpackCodec } from './msgpack-codec.js';
 export { OVERSIZED_HEAD_BYTES, type Connection, type ConnectionHandlers, type Listener, type Transport } from './transport.js';
 export { registerScheme, type TransportFromUrl } from './scheme-registry.js';
@@ -35,3 +36,5 @@ export {
 export { FrameFlag, FrameType, HELLO_MAGIC, type Frame } from './frame.js';
 export { encodeFrame, encodeFrameWithValue } from './frame-encode.js';
 export { decodeFrame, MalformedFrameError } from './frame-decode.js';
+export { protobufCodec } from './protobuf-codec.js';
+export { protoDescriptor, ProtoSchemaError, type ProtoDescriptor } from './proto-descriptor.js';

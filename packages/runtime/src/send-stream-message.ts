@@ -1,4 +1,4 @@
-import type { Codec } from './codec.js';
+import type { PayloadCodec } from './codec.js';
 import { encodeFrameWithValue, NO_PAYLOAD } from './frame-encode.js';
 import { FrameType, type StreamMessageFrame } from './frame.js';
 import { streamMessageCharge } from './limits.js';
@@ -8,7 +8,7 @@ import type { Connection } from './transport.js';
 const STREAM_MESSAGE_HEADER_BYTES = 5;
 
 /** Sends `value` as one STREAM_MESSAGE of call `id`; returns what it cost of the stream window. */
-export function sendStreamMessage(connection: Connection, codec: Codec, id: number, value: unknown): number {
+export function sendStreamMessage(connection: Connection, codec: PayloadCodec, id: number, value: unknown): number {
   const frame: StreamMessageFrame = { type: FrameType.StreamMessage, id, payload: NO_PAYLOAD };
   const message = encodeFrameWithValue(frame, value, codec, connection.headroom);
   connection.send(message);

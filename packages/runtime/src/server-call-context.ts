@@ -1,4 +1,5 @@
 import type { CallContext } from './call-context.js';
+import type { MethodCodec } from './codec.js';
 import type { Metadata } from './metadata.js';
 import type { RpcError } from './rpc-error.js';
 import type { MessageValidator } from './service.js';
@@ -25,6 +26,8 @@ export class ServerCallContext implements CallContext {
   validateMessage: MessageValidator | undefined;
   /** server- and bidi-stream calls: what sends the handler's response stream. */
   sender: StreamSender | undefined;
+  /** Under a schema-driven codec (protobuf): this method's payload codecs; undefined under msgpack. */
+  payloads: MethodCodec | undefined;
   #controller: AbortController | undefined;
   #abortReason: RpcError | undefined;
   /** False once the call has been answered, cancelled, expired or dropped: nothing more is sent. */

@@ -1,7 +1,7 @@
 import { callError } from './call-errors.js';
 import { Code } from './code.js';
 import { MalformedFrameError, methodOfCallHead, readFrame } from './frame-decode.js';
-import { asBuffer, type Codec } from './codec.js';
+import { asBuffer, type Codec, type MethodCodec } from './codec.js';
 import { encodeFrame, encodeFrameWithValue, NO_DETAILS, NO_PAYLOAD } from './frame-encode.js';
 import { FrameFlag, FrameType, type CallFrame, type Frame, type ResultFrame, type StreamMessageFrame } from './frame.js';
 import type { ServerNext } from './interceptor.js';
@@ -9,7 +9,7 @@ import { INITIAL_STREAM_WINDOW, PROTOCOL_VERSION, streamMessageCharge } from './
 import { sendStreamMessage } from './send-stream-message.js';
 import { RpcError } from './rpc-error.js';
 import { ServerCallContext } from './server-call-context.js';
-import { respondsWithStream, type MethodDescriptor } from './service.js';
+import { respondsWithStream, type ArgumentValidator, type MessageValidator, type MethodDescriptor } from './service.js';
 import { StreamInbox } from './stream-inbox.js';
 import { isIterable, StreamSender } from './stream-sender.js';
 import type { Connection, ConnectionHandlers } from './transport.js';
@@ -17,6 +17,10 @@ import type { Connection, ConnectionHandlers } from './transport.js';
 /** A registered method: its descriptor and the function that serves it. */
 export interface ServedMethod {
   readonly descriptor: MethodDescriptor;
+  /** The generated argument check, or undefined when the server runs with `validate: false`. */
+  readonly validate: ArgumentValidator | undefined;
+  /** The generated stream-message check, likewise. */
+  readonly validateMessage: MessageValidator | undefined;
   /** Calls the handler with the padded arguments and `ctx` last. */
   readonly invoke: (args: unknown[]) => unknown;
 }
@@ -198,9 +202,15 @@ export class ServerConnection implements ConnectionHandlers {
     if (!this.#streams && (streamsOut || descriptor.streamParam !== undefined)) {
       return fail(Code.Unimplemented, 'this transport cannot carry streams');
     }
+    let payloads: MethodCodec | undefined;
     let args: unknown;
     try {
-      args = codec.decode(frame.payload);
+      payloads = codec.forMethod?.(descriptor);
+    } catch (cause) {
+      return fail(cause instanceof RpcError ? cause.code : Code.Internal, `cannot use ${codec.name} for this method: ${cause instanceof Error ? cause.message : String(cause)}`);
+    }
+    try {
+      args = (payloads?.args ?? codec).decode(frame.payload);
     } catch (cause) {
       return fail(Code.InvalidArgument, `could not decode the arguments with ${codec.name}: ${String(cause)}`);
     }
@@ -208,10 +218,11 @@ export class ServerConnection implements ConnectionHandlers {
     if (args.length > descriptor.params.length) {
       return fail(Code.InvalidArgument, `expected at most ${descriptor.params.length} arguments, got ${args.length}`);
     }
-    const invalid = descriptor.validate?.(args);
+    const invalid = served.validate?.(args);
     if (invalid !== undefined) return fail(Code.InvalidArgument, invalid);
 
     const context = new ServerCallContext(frame.method, frame.metadata, frame.timeout, this.#connection.peer);
+    context.payloads = payloads;
     while (args.length < descriptor.params.length) args.push(undefined);
     if (descriptor.streamParam !== undefined) {
       const inbox = new StreamInbox<unknown>(
@@ -220,7 +231,7 @@ export class ServerConnection implements ConnectionHandlers {
         () => {},
       );
       context.inbox = inbox;
-      context.validateMessage = descriptor.validateMessage;
+      context.validateMessage = served.validateMessage;
       args[descriptor.streamParam] = inbox;
     }
     let outcome: unknown;
@@ -265,8 +276,9 @@ export class ServerConnection implements ConnectionHandlers {
     }
     const sender = new StreamSender(INITIAL_STREAM_WINDOW);
     context.sender = sender;
+    const codec = context.payloads?.result ?? (this.#codec as Codec);
     sender
-      .pump(stream, (value) => sendStreamMessage(this.#connection, this.#codec as Codec, id, value))
+      .pump(stream, (value) => sendStreamMessage(this.#connection, codec, id, value))
       .then(
         (finished) => {
           if (finished) this.#finish(id, context, false, undefined, undefined);
@@ -281,7 +293,7 @@ export class ServerConnection implements ConnectionHandlers {
     if (context === undefined || inbox === undefined) return; // ended meanwhile: a late message is dropped
     let message: unknown;
     try {
-      message = codec.decode(frame.payload);
+      message = (context.payloads?.message ?? codec).decode(frame.payload);
     } catch (cause) {
       this.#failCall(frame.id, callError(Code.InvalidArgument, context.method, `could not decode a stream message: ${String(cause)}`, this.#local));
       return;
@@ -319,7 +331,7 @@ export class ServerConnection implements ConnectionHandlers {
     let message: Uint8Array;
     try {
       const result: ResultFrame = { type: FrameType.Result, id, metadata: context.responseMetadata, payload: NO_PAYLOAD };
-      message = encodeFrameWithValue(result, value, this.#codec as Codec, this.#connection.headroom);
+      message = encodeFrameWithValue(result, value, context.payloads?.result ?? (this.#codec as Codec), this.#connection.headroom);
     } catch (cause) {
       const problem = cause instanceof RpcError ? cause.message : `could not encode the result: ${String(cause)}`;
       this.#sendError(id, callError(Code.Internal, context.method, problem, this.#local, cause));

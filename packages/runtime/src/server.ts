@@ -22,6 +22,12 @@ export interface ServerOptions {
    * attacker about the server, so they stay in the server's own logs unless you ask.
    */
   exposeErrorStack?: boolean;
+  /**
+   * Check every call's arguments and request-stream messages with the generated validators before
+   * the handler runs. Default true: the server never trusts the wire. Turn it off only when
+   * every client is trusted and the microseconds matter; handlers then get whatever arrives.
+   */
+  validate?: boolean;
   /** Codecs a client may choose in its HELLO. Default: msgpack only. */
   codecs?: readonly Codec[];
   /**
@@ -49,12 +55,14 @@ export class Server {
   readonly #methods = new Map<string, ServedMethod>();
   readonly #core: ServerCore;
   readonly #gracePeriod: number;
+  readonly #validate: boolean;
   readonly #listeners = new Set<Listener>();
   readonly #connections = new Set<ServerConnection>();
   #closing: Promise<void> | undefined;
 
   constructor(options: ServerOptions = {}) {
     this.#gracePeriod = options.gracePeriod ?? DEFAULT_GRACE_PERIOD_MS;
+    this.#validate = options.validate ?? true;
     const report = options.onError ?? ((problem, cause) => console.warn(`[conduit] ${problem}${cause === undefined ? '' : `: ${String(cause)}`}`));
     const interceptors = options.interceptors ?? [];
     const invoke: ServerNext = async ({ method, args, context }) => {
@@ -84,7 +92,12 @@ export class Server {
       if (this.#methods.has(descriptor.path)) {
         throw new RpcError(Code.AlreadyExists, `${descriptor.path} is already served by this server`);
       }
-      this.#methods.set(descriptor.path, { descriptor, invoke: (args) => (handler as Handler).apply(handlers, args) });
+      this.#methods.set(descriptor.path, {
+        descriptor,
+        validate: this.#validate ? descriptor.validate : undefined,
+        validateMessage: this.#validate ? descriptor.validateMessage : undefined,
+        invoke: (args) => (handler as Handler).apply(handlers, args),
+      });
     }
     return this;
   }

@@ -1,3 +1,5 @@
+import type { ServiceSchema } from './schema.js';
+
 /**
  * How a method is called. `oneway` is a `void` method: the call frame asks for no reply and
  * the caller learns nothing of the outcome. `server-stream` returns `AsyncIterable<T>`;
@@ -37,6 +39,11 @@ export interface MethodSpec {
   readonly streamParam?: number;
   /** client-stream and bidi-stream: checks each incoming stream message before the handler sees it. */
   readonly validateMessage?: MessageValidator;
+  /**
+   * From the `@idempotent` JSDoc tag: running the call twice does no more than running it once,
+   * so a transport may retry it without a duplicate-request cache.
+   */
+  readonly idempotent?: boolean;
 }
 
 /** A method with its place: `path` (`Service.method`) is what travels on the wire. */
@@ -44,6 +51,8 @@ export interface MethodDescriptor extends MethodSpec {
   readonly service: string;
   readonly name: string;
   readonly path: string;
+  /** The service's declared wire types, when the stubs were generated with them (protobuf needs them). */
+  readonly schema: ServiceSchema | undefined;
 }
 
 /**
@@ -60,6 +69,8 @@ export interface ServiceDefinition<H = unknown> {
 export interface ServiceSpec<H> {
   readonly name: string;
   readonly methods: { readonly [K in keyof H]: MethodSpec };
+  /** Generated with `--codec protobuf` or `--proto`: the wire types a schema-driven codec needs. */
+  readonly schema?: ServiceSchema;
 }
 
 /** Turns the generated spec into descriptors; called once per service at import time. */
@@ -67,7 +78,7 @@ export function defineService<H>(spec: ServiceSpec<H>): ServiceDefinition<H> {
   const methods = {} as { [K in keyof H]: MethodDescriptor };
   for (const name of Object.keys(spec.methods) as (keyof H & string)[]) {
     const method = spec.methods[name];
-    methods[name] = Object.freeze({ ...method, service: spec.name, name, path: `${spec.name}.${name}` });
+    methods[name] = Object.freeze({ ...method, service: spec.name, name, path: `${spec.name}.${name}`, schema: spec.schema });
   }
   return Object.freeze({ name: spec.name, methods: Object.freeze(methods) });
 }
