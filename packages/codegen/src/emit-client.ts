@@ -1,4 +1,4 @@
-import { docComment, freeName, renderParams, renderResult, renderType } from './emit-types.js';
+import { docComment, freeName, renderParams, renderResult, typeText } from './emit-types.js';
 import type { Method, MethodKind, Service } from './model.js';
 
 /** The Channel method that makes each kind of call with a reply. */
@@ -36,6 +36,6 @@ function clientMethod(service: Service, method: Method): string[] {
   const call =
     method.kind === 'oneway'
       ? `this.#channel.oneway(${descriptor}, ${args}, ${options});`
-      : `return this.#channel.${CHANNEL_CALLS[method.kind]}<${renderType(method.returns, '    ')}>(${descriptor}, ${args}, ${options});`;
+      : `return this.#channel.${CHANNEL_CALLS[method.kind]}<${typeText(method.returnText)}>(${descriptor}, ${args}, ${options});`;
   return [`  ${method.name}(${params}): ${renderResult(method)} {`, `    ${call}`, '  }'];
 }

@@ -1,6 +1,7 @@
-import { docComment, freeName, quote, renderParamType, renderType, returnsStream } from './emit-types.js';
+import { docComment, freeName, quote, renderParamType, returnsStream, typeText } from './emit-types.js';
 import { messageValidatorName, validatorName } from './emit-validators.js';
 import type { Method, Service } from './model.js';
+import { schemaName } from './emit-schema.js';
 
 /**
  * `<Name>Handlers`: what a server implements. Each handler gets the call context last, so an
@@ -18,19 +19,20 @@ export function emitHandlers(service: Service): string {
 function handlerSignature(method: Method): string {
   const params = method.params.map((p, i) => `${p.name}: ${renderParamType(method, i)}${p.optional ? ' | undefined' : ''}`);
   params.push(`${freeName('ctx', method.params)}: CallContext`);
-  const value = renderType(method.returns, '  ');
+  const value = typeText(method.returnText);
   const result = returnsStream(method) ? `AsyncIterable<${value}>` : method.kind === 'oneway' ? 'Promise<void> | void' : `Promise<${value}> | ${value}`;
   return `${method.name}(${params.join(', ')}): ${result}`;
 }
 
 /** `<Name>Service`: the runtime's description of the service, shared by client and server. */
-export function emitServiceDefinition(service: Service): string {
+export function emitServiceDefinition(service: Service, withSchema: boolean): string {
   const methods = service.methods.map((m) => {
     const params = m.params.map((p) => quote(p.name)).join(', ');
     const stream = m.streamParam === undefined ? '' : `, streamParam: ${m.streamParam}`;
     const validators = [`validate: ${validatorName(service, m)}`];
     if (m.streamParam !== undefined) validators.push(`validateMessage: ${messageValidatorName(service, m)}`);
-    return `    ${m.name}: { kind: ${quote(m.kind)}, params: [${params}]${stream}, ${validators.join(', ')} },`;
+    const idempotent = m.idempotent ? ', idempotent: true' : '';
+    return `    ${m.name}: { kind: ${quote(m.kind)}, params: [${params}]${stream}${idempotent}, ${validators.join(', ')} },`;
   });
   return [
     `export const ${service.name}Service = defineService<${service.name}Handlers>({`,
@@ -38,6 +40,7 @@ export function emitServiceDefinition(service: Service): string {
     '  methods: {',
     ...methods,
     '  },',
+    ...(withSchema ? [`  schema: ${schemaName(service)},`] : []),
     '});',
   ].join('\n');
 }

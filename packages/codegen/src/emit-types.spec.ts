@@ -1,84 +1,104 @@
 import { describe, expect, it } from 'vitest';
-import { docComment, freeName, propertyKey, renderDataType, renderServiceInterface, renderType } from './emit-types.js';
+import {
+  docComment,
+  freeName,
+  isIdentifier,
+  propertyKey,
+  quote,
+  renderDeclaration,
+  renderParams,
+  renderParamType,
+  renderResult,
+  returnsStream,
+  typeText,
+} from './emit-types.js';
+import type { Method, Param } from './model.js';
 
-describe('renderType', () => {
-  it('writes arrays, nullables and references as TypeScript', () => {
-    expect(renderType({ kind: 'array', element: { kind: 'ref', name: 'Point' } })).toBe('Point[]');
-    expect(renderType({ kind: 'array', element: { kind: 'nullable', inner: { kind: 'number' } } })).toBe('(number | null)[]');
-    expect(renderType({ kind: 'nullable', inner: { kind: 'array', element: { kind: 'string' } } })).toBe('string[] | null');
-  });
+function param(name: string, text: string, optional = false): Param {
+  return { name, text, type: { kind: 'unknown' }, optional };
+}
 
-  it('keeps short object types on one line and quotes non-identifier keys', () => {
-    const type = { kind: 'object', properties: [{ name: 'content-type', type: { kind: 'string' }, optional: true, readonly: true }] } as const;
-    expect(renderType(type)).toBe("{ readonly 'content-type'?: string }");
-  });
+function method(partial: Partial<Method> & Pick<Method, 'kind'>): Method {
+  return { name: 'm', params: [], returns: { kind: 'void' }, returnText: 'void', idempotent: false, ...partial };
+}
 
-  it('spreads documented object types over several lines', () => {
-    const type = { kind: 'object', properties: [{ name: 'x', type: { kind: 'number' }, optional: false, readonly: false, doc: 'Across.' }] } as const;
-    expect(renderType(type, '  ')).toBe('{\n    /** Across. */\n    x: number;\n  }');
+describe('renderDeclaration', () => {
+  it('copies the declaration text verbatim', () => {
+    const text = '/** A point. */\nexport interface Point {\n  x: number; // across\n  label?: string;\n}';
+    expect(renderDeclaration({ name: 'Point', text })).toBe(text);
   });
 });
 
-describe('renderDataType', () => {
-  it('re-declares interfaces and aliases, exported, with their docs', () => {
-    expect(renderDataType({ kind: 'alias', name: 'Id', doc: 'An id.', type: { kind: 'string' } })).toBe('/** An id. */\nexport type Id = string;');
-    expect(
-      renderDataType({ kind: 'interface', name: 'P', properties: [{ name: 'x', type: { kind: 'number' }, optional: true, readonly: false }] }),
-    ).toBe('export interface P {\n  x?: number;\n}');
+describe('typeText', () => {
+  it('puts a multi-line type on one line', () => {
+    expect(typeText('{\n  a: number;\n  b: string;\n}')).toBe('{ a: number; b: string; }');
+    expect(typeText('Page<User>')).toBe('Page<User>');
+  });
+
+  it('keeps line breaks when comments inside need them', () => {
+    const text = '{\n  a: number; // the a\n}';
+    expect(typeText(text)).toBe(text);
   });
 });
 
-describe('renderServiceInterface', () => {
-  it('writes Promise<T> for unary and void for one-way methods', () => {
-    const text = renderServiceInterface({
-      name: 'S',
-      methods: [
-        { name: 'get', kind: 'unary', params: [{ name: 'id', type: { kind: 'string' }, optional: true }], returns: { kind: 'void' } },
-        { name: 'log', kind: 'oneway', params: [], returns: { kind: 'void' } },
-      ],
-    });
-    expect(text).toBe('export interface S {\n  get(id?: string): Promise<void>;\n  log(): void;\n}');
+describe('parameters and results', () => {
+  const total = method({
+    kind: 'client-stream',
+    params: [param('label', 'string', true), param('values', 'Point | null'), param('scale', '{\n  by: number;\n}')],
+    streamParam: 1,
+    returnText: 'number',
   });
 
-  it('writes streams as AsyncIterable<T>, the stream parameter where it was declared', () => {
-    const text = renderServiceInterface({
-      name: 'S',
-      methods: [
-        { name: 'watch', kind: 'server-stream', params: [], returns: { kind: 'ref', name: 'P' } },
-        {
-          name: 'load',
-          kind: 'client-stream',
-          params: [
-            { name: 'batch', type: { kind: 'string' }, optional: false },
-            { name: 'items', type: { kind: 'nullable', inner: { kind: 'number' } }, optional: false },
-          ],
-          streamParam: 1,
-          returns: { kind: 'void' },
-        },
-        { name: 'echo', kind: 'bidi-stream', params: [{ name: 'lines', type: { kind: 'string' }, optional: false }], streamParam: 0, returns: { kind: 'string' } },
-      ],
-    });
-    expect(text.split('\n').slice(1, -1)).toEqual([
-      '  watch(): AsyncIterable<P>;',
-      '  load(batch: string, items: AsyncIterable<number | null>): Promise<void>;',
-      '  echo(lines: AsyncIterable<string>): AsyncIterable<string>;',
+  it('renders parameters as declared, the stream parameter as AsyncIterable of its message type', () => {
+    expect(renderParams(total)).toEqual(['label?: string', 'values: AsyncIterable<Point | null>', 'scale: { by: number; }']);
+    expect(renderParamType(total, 1)).toBe('AsyncIterable<Point | null>');
+    expect(renderParamType(total, 0)).toBe('string');
+  });
+
+  it('throws for a parameter that does not exist', () => {
+    expect(() => renderParamType(total, 3)).toThrow("method 'm' has no parameter 3");
+  });
+
+  it('renders what a call gives back for each kind', () => {
+    expect(renderResult(method({ kind: 'unary', returnText: 'Page<User>' }))).toBe('Promise<Page<User>>');
+    expect(renderResult(method({ kind: 'unary', returnText: 'void' }))).toBe('Promise<void>');
+    expect(renderResult(method({ kind: 'oneway' }))).toBe('void');
+    expect(renderResult(method({ kind: 'server-stream', returnText: 'number' }))).toBe('AsyncIterable<number>');
+    expect(renderResult(total)).toBe('Promise<number>');
+    expect(renderResult(method({ kind: 'bidi-stream', returnText: 'string[]', streamParam: 0, params: [param('l', 'string')] }))).toBe('AsyncIterable<string[]>');
+  });
+
+  it('knows which kinds answer with a stream', () => {
+    expect((['unary', 'oneway', 'server-stream', 'client-stream', 'bidi-stream'] as const).filter((kind) => returnsStream(method({ kind })))).toEqual([
+      'server-stream',
+      'bidi-stream',
     ]);
   });
 });
 
 describe('helpers', () => {
-  it('formats multi-line docs as a block', () => {
+  it('formats docs as one line when they fit, else as a block', () => {
+    expect(docComment('Adds.', '  ')).toEqual(['  /** Adds. */']);
     expect(docComment('One.\n\nTwo.', '  ')).toEqual(['  /**', '   * One.', '   *', '   * Two.', '   */']);
     expect(docComment(undefined)).toEqual([]);
   });
 
   it('avoids parameter names when naming generated parameters', () => {
-    expect(freeName('ctx', [{ name: 'ctx', type: { kind: 'string' }, optional: false }])).toBe('ctx_');
+    expect(freeName('ctx', [param('ctx', 'string')])).toBe('ctx_');
+    expect(freeName('ctx', [param('ctx', 'string'), param('ctx_', 'number')])).toBe('ctx__');
     expect(freeName('ctx', [])).toBe('ctx');
   });
 
   it('quotes keys only when needed', () => {
+    expect(isIdentifier('a_b$1')).toBe(true);
+    expect(isIdentifier('1a')).toBe(false);
     expect(propertyKey('a_b$1')).toBe('a_b$1');
+    expect(propertyKey('content-type')).toBe("'content-type'");
     expect(propertyKey("it's")).toBe("'it\\'s'");
+  });
+
+  it('quotes strings with backslashes, quotes and newlines escaped', () => {
+    expect(quote('a\\b')).toBe("'a\\\\b'");
+    expect(quote('line\nnext')).toBe("'line\\nnext'");
   });
 });

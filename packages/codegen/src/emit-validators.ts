@@ -1,5 +1,6 @@
 import { isIdentifier, quote } from './emit-types.js';
-import type { DataType, Method, Property, Service, ServiceFile, TypeRef } from './model.js';
+import type { WireProperty } from '@conduit/runtime';
+import type { Method, Service, ServiceFile, Shape, TypeRef } from './model.js';
 
 /**
  * Argument validators: straight-line generated checks, no reflection at call time.
@@ -10,8 +11,13 @@ import type { DataType, Method, Property, Service, ServiceFile, TypeRef } from '
  * - More arguments than parameters is an error; fewer is fine when the missing ones are optional.
  * - Optional parameters and properties accept undefined or absence; nothing else accepts undefined.
  * - `number` is any JS number (NaN and Infinity included): the check is `typeof`, as in TypeScript.
+ *   `bigint` is typeof bigint; `Date` is a valid Date (not NaN); `Uint8Array` includes Buffer.
  * - Unknown extra properties on objects are allowed and ignored, like protobuf's unknown fields,
- *   so a newer client can talk to an older server after a property was added.
+ *   so a newer client can talk to an older server after a property was added. An index
+ *   signature (`Record<string, T>`, `[key: string]: T`) makes every extra property a T.
+ * - A union is checked by first picking the member the value can only be (by typeof, Array,
+ *   Map, Set, Date, Uint8Array, or a discriminated union's discriminant), then checking it whole.
+ * - `unknown`/`any` marked `@unchecked` are not checked at all.
  * - Each named data type gets one `check<Name>` function that method validators call, so shared
  *   and recursive types cost one function each.
  * - A stream parameter's slot in the arguments is not checked: its values travel as stream
@@ -46,11 +52,11 @@ export function checkerName(typeName: string): string {
  * in source order.
  */
 export function emitValidators(file: ServiceFile): string[] {
-  const dataTypes = new Map(file.dataTypes.map((d) => [d.name, d]));
-  const reached = reachableTypes(file, dataTypes);
+  const emitter = new ValidatorEmitter(file.shapes);
+  const reached = emitter.reachable(file.services.flatMap((s) => s.methods.flatMap((m) => m.params.map((p) => p.type))));
   const blocks = [
-    ...file.dataTypes.filter((d) => reached.has(d.name)).map(emitChecker),
-    ...file.services.flatMap((s) => s.methods.flatMap((m) => emitMethodValidators(s, m))),
+    ...file.shapes.filter((shape) => reached.has(shape.name) && emitter.needsChecker(shape)).map((shape) => emitter.checker(shape)),
+    ...file.services.flatMap((s) => s.methods.flatMap((m) => emitter.methodValidators(s, m))),
   ];
   const usesTypeName = blocks.some((b) => b.includes(`${TYPE_NAME}(`));
   return usesTypeName ? [emitTypeNameHelper(), ...blocks] : blocks;
@@ -59,85 +65,16 @@ export function emitValidators(file: ServiceFile): string[] {
 function emitTypeNameHelper(): string {
   return [
     `function ${TYPE_NAME}(value: unknown): string {`,
-    "  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;",
+    "  if (value === null) return 'null';",
+    "  if (typeof value !== 'object') return typeof value;",
+    "  if (Array.isArray(value)) return 'array';",
+    "  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid Date' : 'Date';",
+    "  if (value instanceof Uint8Array) return 'Uint8Array';",
+    "  return value instanceof Map ? 'Map' : value instanceof Set ? 'Set' : 'object';",
     '}',
   ].join('\n');
 }
 
-/** Named types that some parameter needs checked, following references transitively. */
-function reachableTypes(file: ServiceFile, dataTypes: ReadonlyMap<string, DataType>): Set<string> {
-  const reached = new Set<string>();
-  const visit = (type: TypeRef): void => {
-    switch (type.kind) {
-      case 'array':
-        return visit(type.element);
-      case 'nullable':
-        return visit(type.inner);
-      case 'object':
-        return type.properties.forEach((p) => visit(p.type));
-      case 'ref': {
-        if (reached.has(type.name)) return;
-        reached.add(type.name);
-        const dataType = dataTypes.get(type.name);
-        if (dataType?.kind === 'alias') visit(dataType.type);
-        if (dataType?.kind === 'interface') dataType.properties.forEach((p) => visit(p.type));
-        return;
-      }
-      default:
-        return;
-    }
-  };
-  for (const service of file.services) for (const method of service.methods) for (const param of method.params) visit(param.type);
-  return reached;
-}
-
-function emitChecker(dataType: DataType): string {
-  const scope = new Scope();
-  const path: Path = [{ expr: 'path' }];
-  const body =
-    dataType.kind === 'alias'
-      ? emitCheck(dataType.type, 'value', path, '  ', scope)
-      : emitObject(dataType.properties, 'value', path, '  ', scope, dataType.name);
-  return [
-    `function ${checkerName(dataType.name)}(value: unknown, path: string): string | undefined {`,
-    ...body,
-    '  return undefined;',
-    '}',
-  ].join('\n');
-}
-
-function emitMethodValidators(service: Service, method: Method): string[] {
-  const validator = emitMethodValidator(service, method);
-  const stream = method.streamParam === undefined ? undefined : method.params[method.streamParam];
-  return stream ? [validator, emitMessageValidator(service, method, stream.type)] : [validator];
-}
-
-function emitMethodValidator(service: Service, method: Method): string {
-  const scope = new Scope();
-  const count = method.params.length;
-  const body = method.params.flatMap((p, i) =>
-    i === method.streamParam
-      ? [`  // ${p.name} travels as stream messages, checked one by one by ${messageValidatorName(service, method)}.`]
-      : emitCheck(p.type, `args[${i}]`, [p.name], '  ', scope, p.optional),
-  );
-  return [
-    `function ${validatorName(service, method)}(args: readonly unknown[]): string | undefined {`,
-    `  if (args.length > ${count}) return \`expected ${expectedCount(count)}, got \${args.length}\`;`,
-    ...body,
-    '  return undefined;',
-    '}',
-  ].join('\n');
-}
-
-/** Checks one stream message; the message is the root of the path, so paths name no parameter. */
-function emitMessageValidator(service: Service, method: Method, type: TypeRef): string {
-  return [
-    `function ${messageValidatorName(service, method)}(message: unknown): string | undefined {`,
-    ...emitCheck(type, 'message', [], '  ', new Scope()),
-    '  return undefined;',
-    '}',
-  ].join('\n');
-}
 
 function expectedCount(count: number): string {
   if (count === 0) return 'no arguments';
@@ -153,92 +90,366 @@ class Scope {
   }
 }
 
-/** A failure test that fits in one `if`, for types checked by `typeof` or identity. */
-function simpleCheck(type: TypeRef, value: string): { failed: string; expected: string } | undefined {
-  switch (type.kind) {
-    case 'number':
-    case 'string':
-    case 'boolean':
-      return { failed: `typeof ${value} !== '${type.kind}'`, expected: type.kind };
-    case 'null':
-      return { failed: `${value} !== null`, expected: 'null' };
-    case 'nullable': {
-      const inner = simpleCheck(type.inner, value);
-      return inner && { failed: `${value} !== null && ${inner.failed}`, expected: `${inner.expected} or null` };
-    }
-    default:
-      return undefined;
-  }
+/** A literal as TypeScript source and as users read it in messages. */
+function literalSource(value: string | number | boolean): string {
+  return typeof value === 'string' ? quote(value) : String(value);
 }
 
-/** Statements that return a message when `value` does not fit `type`. */
-function emitCheck(type: TypeRef, value: string, path: Path, indent: string, scope: Scope, optional = false): string[] {
-  const simple = simpleCheck(type, value);
-  if (simple) {
-    const failed = optional ? `${value} !== undefined && ${simple.failed}` : simple.failed;
-    return [`${indent}if (${failed}) return ${expectedMessage(path, simple.expected, value)};`];
+/** Emits the checks for one file's types; knows the named shapes so references can be inlined or called. */
+class ValidatorEmitter {
+  readonly #shapes: ReadonlyMap<string, Shape>;
+
+  constructor(shapes: readonly Shape[]) {
+    this.#shapes = new Map(shapes.map((s) => [s.name, s]));
   }
-  if (optional) {
-    return [`${indent}if (${value} !== undefined) {`, ...emitCheck(type, value, path, `${indent}  `, scope), `${indent}}`];
+
+  /** Named shapes that checking these types reaches, following references transitively. */
+  reachable(roots: readonly TypeRef[]): Set<string> {
+    const reached = new Set<string>();
+    const visit = (type: TypeRef): void => {
+      switch (type.kind) {
+        case 'array':
+        case 'set':
+          return visit(type.element);
+        case 'tuple':
+          return type.elements.forEach((e) => visit(e.type));
+        case 'map':
+          visit(type.key);
+          return visit(type.value);
+        case 'union':
+          return type.members.forEach(visit);
+        case 'object':
+          type.properties.forEach((p) => visit(p.type));
+          if (type.rest !== undefined) visit(type.rest);
+          return;
+        case 'ref': {
+          if (reached.has(type.name)) return;
+          reached.add(type.name);
+          const shape = this.#shapes.get(type.name);
+          if (shape !== undefined) visit(shape.type);
+          return;
+        }
+        default:
+          return;
+      }
+    };
+    roots.forEach(visit);
+    return reached;
   }
-  if (type.kind === 'ref') {
-    const error = scope.fresh('e');
-    // A checker puts its path before a separator (`${path}: …`, `${path}.x: …`); at a stream
-    // message's root the path is empty and the separator goes.
-    const result = path.length === 0 ? `${error}.replace(/^(?:: |\\.)/, '')` : error;
+
+  /** Enums are checked inline (a few comparisons); other shapes get a `check<Name>` function. */
+  needsChecker(shape: Shape): boolean {
+    return shape.type.kind !== 'enum';
+  }
+
+  checker(shape: Shape): string {
+    const scope = new Scope();
+    const path: Path = [{ expr: 'path' }];
+    const body =
+      shape.type.kind === 'object'
+        ? this.#object(shape.type.properties, shape.type.rest, 'value', path, '  ', scope, shape.display)
+        : this.#check(shape.type, 'value', path, '  ', scope);
     return [
-      `${indent}const ${error} = ${checkerName(type.name)}(${value}, ${literal(path)});`,
-      `${indent}if (${error} !== undefined) return ${result};`,
-    ];
+      `function ${checkerName(shape.name)}(value: unknown, path: string): string | undefined {`,
+      ...body,
+      '  return undefined;',
+      '}',
+    ].join('\n');
   }
-  // Composite checks narrow the value, which TypeScript only does for plain identifiers.
-  if (!isIdentifier(value)) {
-    const local = scope.fresh('v');
-    return [`${indent}const ${local}: unknown = ${value};`, ...emitCheck(type, local, path, indent, scope)];
+
+  methodValidators(service: Service, method: Method): string[] {
+    const validator = this.#methodValidator(service, method);
+    const stream = method.streamParam === undefined ? undefined : method.params[method.streamParam];
+    return stream ? [validator, this.#messageValidator(service, method, stream.type)] : [validator];
   }
-  switch (type.kind) {
-    case 'nullable':
-      return [`${indent}if (${value} !== null) {`, ...emitCheck(type.inner, value, path, `${indent}  `, scope), `${indent}}`];
-    case 'array': {
-      const index = scope.fresh('i');
+
+  #methodValidator(service: Service, method: Method): string {
+    const scope = new Scope();
+    const count = method.params.length;
+    const body = method.params.flatMap((p, i) =>
+      i === method.streamParam
+        ? [`  // ${p.name} travels as stream messages, checked one by one by ${messageValidatorName(service, method)}.`]
+        : this.#check(p.type, `args[${i}]`, [p.name], '  ', scope, p.optional),
+    );
+    return [
+      `function ${validatorName(service, method)}(args: readonly unknown[]): string | undefined {`,
+      `  if (args.length > ${count}) return \`expected ${expectedCount(count)}, got \${args.length}\`;`,
+      ...body,
+      '  return undefined;',
+      '}',
+    ].join('\n');
+  }
+
+  /** Checks one stream message; the message is the root of the path, so paths name no parameter. */
+  #messageValidator(service: Service, method: Method, type: TypeRef): string {
+    return [
+      `function ${messageValidatorName(service, method)}(message: unknown): string | undefined {`,
+      ...this.#check(type, 'message', [], '  ', new Scope()),
+      '  return undefined;',
+      '}',
+    ].join('\n');
+  }
+
+  /** What a message calls the type: `number`, `Point`, `'a' or 'b'`. */
+  #describe(type: TypeRef): string {
+    switch (type.kind) {
+      case 'literal':
+        return literalSource(type.value);
+      case 'ref': {
+        const shape = this.#shapes.get(type.name);
+        if (shape?.type.kind === 'enum') return `${shape.display} (${this.#describe(shape.type)})`;
+        return shape?.display ?? type.name;
+      }
+      case 'array':
+        return 'array';
+      case 'tuple':
+        return `tuple of ${type.elements.length}`;
+      case 'object':
+        return 'object';
+      case 'map':
+        return 'Map';
+      case 'set':
+        return 'Set';
+      case 'date':
+        return 'Date';
+      case 'bytes':
+        return 'Uint8Array';
+      case 'union':
+        return [...new Set(type.members.map((m) => this.#describe(m)))].join(' or ');
+      case 'enum':
+        return type.members.map((m) => literalSource(m.value)).join(' or ');
+      default:
+        return type.kind;
+    }
+  }
+
+  /** A failure test that fits in one `if`: types checked by typeof, identity or instanceof. */
+  #simple(type: TypeRef, value: string): string | undefined {
+    switch (type.kind) {
+      case 'number':
+      case 'string':
+      case 'boolean':
+      case 'bigint':
+        return `typeof ${value} !== '${type.kind}'`;
+      case 'null':
+        return `${value} !== null`;
+      case 'undefined':
+        return `${value} !== undefined`;
+      case 'literal':
+        return `${value} !== ${literalSource(type.value)}`;
+      case 'date':
+        return `!(${value} instanceof Date && !Number.isNaN(${value}.getTime()))`;
+      case 'bytes':
+        return `!(${value} instanceof Uint8Array)`;
+      case 'enum':
+        return type.members.map((m) => `${value} !== ${literalSource(m.value)}`).join(' && ');
+      case 'ref': {
+        const shape = this.#shapes.get(type.name);
+        return shape?.type.kind === 'enum' ? this.#simple(shape.type, value) : undefined;
+      }
+      case 'union': {
+        const parts = type.members.map((m) => this.#simple(m, value));
+        if (parts.some((p) => p === undefined)) return undefined;
+        return parts.map((p) => (type.members.length > 1 ? `(${p})` : p)).join(' && ');
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Statements that return a message when `value` does not fit `type`. */
+  #check(type: TypeRef, value: string, path: Path, indent: string, scope: Scope, optional = false): string[] {
+    if (type.kind === 'unknown') return [];
+    const simple = this.#simple(type, value);
+    if (simple !== undefined) {
+      const failed = optional ? `${value} !== undefined && ${type.kind === 'union' ? `(${simple})` : simple}` : simple;
+      return [`${indent}if (${failed}) return ${expectedMessage(path, this.#describe(type), value)};`];
+    }
+    if (optional) {
+      return [`${indent}if (${value} !== undefined) {`, ...this.#check(type, value, path, `${indent}  `, scope), `${indent}}`];
+    }
+    if (type.kind === 'ref') {
+      const error = scope.fresh('e');
+      // A checker puts its path before a separator (`${path}: …`, `${path}.x: …`); at a stream
+      // message's root the path is empty and the separator goes.
+      const result = path.length === 0 ? `${error}.replace(/^(?:: |\\.| )/, '')` : error;
       return [
-        `${indent}if (!Array.isArray(${value})) return ${expectedMessage(path, 'array', value)};`,
-        `${indent}for (let ${index} = 0; ${index} < ${value}.length; ${index}++) {`,
-        ...emitCheck(type.element, `${value}[${index}]`, [...path, '[', { expr: index }, ']'], `${indent}  `, scope),
-        `${indent}}`,
+        `${indent}const ${error} = ${checkerName(type.name)}(${value}, ${literal(path)});`,
+        `${indent}if (${error} !== undefined) return ${result};`,
       ];
     }
-    case 'object':
-      return emitObject(type.properties, value, path, indent, scope, 'object');
-    default:
-      throw new Error(`no validator for type kind '${type.kind}'`);
+    // Composite checks narrow the value, which TypeScript only does for plain identifiers.
+    if (!isIdentifier(value)) {
+      const local = scope.fresh('v');
+      return [`${indent}const ${local}: unknown = ${value};`, ...this.#check(type, local, path, indent, scope)];
+    }
+    const inner = `${indent}  `;
+    switch (type.kind) {
+      case 'array': {
+        const index = scope.fresh('i');
+        return [
+          `${indent}if (!Array.isArray(${value})) return ${expectedMessage(path, 'array', value)};`,
+          `${indent}for (let ${index} = 0; ${index} < ${value}.length; ${index}++) {`,
+          ...this.#check(type.element, `${value}[${index}]`, [...path, '[', { expr: index }, ']'], inner, scope),
+          `${indent}}`,
+        ];
+      }
+      case 'tuple': {
+        const required = type.elements.filter((e) => !e.optional).length;
+        const count = type.elements.length;
+        const lines = [
+          `${indent}if (!Array.isArray(${value})) return ${expectedMessage(path, this.#describe(type), value)};`,
+          required === count
+            ? `${indent}if (${value}.length !== ${count}) return ${literal(at(path, `expected ${count} elements, got `, { expr: `${value}.length` }))};`
+            : `${indent}if (${value}.length < ${required} || ${value}.length > ${count}) return ${literal(at(path, `expected ${required} to ${count} elements, got `, { expr: `${value}.length` }))};`,
+        ];
+        type.elements.forEach((e, i) => lines.push(...this.#check(e.type, `${value}[${i}]`, [...path, `[${i}]`], indent, scope, e.optional)));
+        return lines;
+      }
+      case 'map': {
+        const key = scope.fresh('k');
+        const item = scope.fresh('x');
+        return [
+          `${indent}if (!(${value} instanceof Map)) return ${expectedMessage(path, 'Map', value)};`,
+          `${indent}for (const [${key}, ${item}] of ${value}) {`,
+          ...this.#check(type.key, key, [...path, step(path, ' key '), { expr: `String(${key})` }], inner, scope),
+          ...this.#check(type.value, item, [...path, step(path, '.get('), { expr: `String(${key})` }, ')'], inner, scope),
+          `${indent}}`,
+        ];
+      }
+      case 'set': {
+        const item = scope.fresh('x');
+        return [
+          `${indent}if (!(${value} instanceof Set)) return ${expectedMessage(path, 'Set', value)};`,
+          `${indent}for (const ${item} of ${value}) {`,
+          ...this.#check(type.element, item, [...path, step(path, ' element')], inner, scope),
+          `${indent}}`,
+        ];
+      }
+      case 'object':
+        return this.#object(type.properties, type.rest, value, path, indent, scope, 'object');
+      case 'union':
+        return this.#union(type, value, path, indent, scope);
+      default:
+        throw new Error(`no validator for type kind '${type.kind}'`);
+    }
+  }
+
+  /**
+   * Picks the one member the value can be, then checks it whole. Members are told apart by
+   * typeof and class; object members by the discriminant, or as the only object member.
+   */
+  #union(type: Extract<TypeRef, { kind: 'union' }>, value: string, path: Path, indent: string, scope: Scope): string[] {
+    const lines: string[] = [];
+    const objects: TypeRef[] = [];
+    let first = true;
+    const branch = (test: string, member: TypeRef) => {
+      lines.push(`${indent}${first ? '' : '} else '}if (${test}) {`, ...this.#check(member, value, path, `${indent}  `, scope));
+      first = false;
+    };
+    const fits = type.members.map((m) => this.#simple(m, value)).filter((s) => s !== undefined);
+    if (fits.length > 0) {
+      // Members checked in one comparison: a value that fits one of them is done.
+      lines.push(`${indent}if (!(${fits.map((f) => (fits.length > 1 ? `(${f})` : f)).join(' && ')})) {`, `${indent}  // fits`);
+      first = false;
+    }
+    for (const member of type.members) {
+      const resolved = member.kind === 'ref' ? this.#shapes.get(member.name)?.type ?? member : member;
+      if (this.#simple(member, value) !== undefined) continue;
+      switch (resolved.kind) {
+        case 'array':
+        case 'tuple':
+          branch(`Array.isArray(${value})`, member);
+          break;
+        case 'map':
+          branch(`${value} instanceof Map`, member);
+          break;
+        case 'set':
+          branch(`${value} instanceof Set`, member);
+          break;
+        case 'unknown':
+          branch('true', member);
+          break;
+        default:
+          objects.push(member);
+      }
+    }
+    const isObject = `typeof ${value} === 'object' && ${value} !== null && !Array.isArray(${value})`;
+    const discriminant = type.discriminant;
+    if (objects.length === 1 && objects[0] !== undefined) {
+      branch(isObject, objects[0]);
+    } else if (objects.length > 1 && discriminant !== undefined) {
+      const tag = scope.fresh('d');
+      lines.push(`${indent}${first ? '' : '} else '}if (${isObject}) {`, `${indent}  const ${tag} = (${value} as Record<string, unknown>)[${quote(discriminant)}];`);
+      first = false;
+      const tagPath = [...path, isIdentifier(discriminant) ? (path.length === 0 ? discriminant : `.${discriminant}`) : `[${quote(discriminant)}]`];
+      const values: string[] = [];
+      objects.forEach((member, i) => {
+        const property = this.#objectOf(member)?.properties.find((p) => p.name === discriminant);
+        const literals = property === undefined ? [] : literalsOf(property.type);
+        values.push(...literals.map(literalSource));
+        const test = literals.map((v) => `${tag} === ${literalSource(v)}`).join(' || ');
+        lines.push(`${indent}  ${i === 0 ? '' : '} else '}if (${test}) {`, ...this.#check(member, value, path, `${indent}    `, scope));
+      });
+      lines.push(`${indent}  } else {`, `${indent}    return ${expectedMessage(tagPath, values.join(' or '), tag)};`, `${indent}  }`);
+    }
+    lines.push(`${indent}} else {`, `${indent}  return ${expectedMessage(path, this.#describe(type), value)};`, `${indent}}`);
+    return lines;
+  }
+
+  #objectOf(type: TypeRef): Extract<TypeRef, { kind: 'object' }> | undefined {
+    const resolved = type.kind === 'ref' ? this.#shapes.get(type.name)?.type : type;
+    return resolved?.kind === 'object' ? resolved : undefined;
+  }
+
+  #object(properties: readonly WireProperty[], rest: TypeRef | undefined, value: string, path: Path, indent: string, scope: Scope, expected: string): string[] {
+    const lines = [
+      `${indent}if (typeof ${value} !== 'object' || ${value} === null || Array.isArray(${value})) return ${expectedMessage(path, expected, value)};`,
+    ];
+    const checked = properties.some((p) => p.type.kind !== 'unknown' || (!p.optional && !acceptsUndefined(p.type)));
+    if (!checked && (rest === undefined || rest.kind === 'unknown')) return lines;
+    const object = scope.fresh('o');
+    lines.push(`${indent}const ${object} = ${value} as Record<string, unknown>;`);
+    for (const property of properties) {
+      const access = `${object}[${quote(property.name)}]`;
+      const propertyPath = [...path, propertyStep(path, property.name)];
+      if (!property.optional && !acceptsUndefined(property.type)) {
+        lines.push(`${indent}if (${access} === undefined) return ${literal(at(path, `missing property '${property.name}'`))};`);
+      }
+      lines.push(...this.#check(property.type, access, propertyPath, indent, scope, property.optional));
+    }
+    if (rest !== undefined && rest.kind !== 'unknown') {
+      const key = scope.fresh('k');
+      const known = properties.map((p) => `${key} === ${quote(p.name)}`);
+      lines.push(
+        `${indent}for (const ${key} of Object.keys(${object})) {`,
+        ...(known.length > 0 ? [`${indent}  if (${known.join(' || ')}) continue;`] : []),
+        ...this.#check(rest, `${object}[${key}]`, [...path, path.length === 0 ? '' : '.', { expr: key }], `${indent}  `, scope),
+        `${indent}}`,
+      );
+    }
+    return lines;
   }
 }
 
-function emitObject(
-  properties: readonly Property[],
-  value: string,
-  path: Path,
-  indent: string,
-  scope: Scope,
-  expected: string,
-): string[] {
-  const lines = [
-    `${indent}if (typeof ${value} !== 'object' || ${value} === null || Array.isArray(${value})) return ${expectedMessage(path, expected, value)};`,
-  ];
-  if (properties.length === 0) return lines;
-  const object = scope.fresh('o');
-  lines.push(`${indent}const ${object} = ${value} as Record<string, unknown>;`);
-  for (const property of properties) {
-    const access = `${object}[${quote(property.name)}]`;
-    const key = isIdentifier(property.name) ? `.${property.name}` : `[${quote(property.name)}]`;
-    const propertyPath = [...path, path.length === 0 ? key.replace(/^\./, '') : key];
-    if (!property.optional) {
-      lines.push(`${indent}if (${access} === undefined) return ${literal(at(path, `missing property '${property.name}'`))};`);
-    }
-    lines.push(...emitCheck(property.type, access, propertyPath, indent, scope, property.optional));
-  }
-  return lines;
+function acceptsUndefined(type: TypeRef): boolean {
+  return type.kind === 'undefined' || type.kind === 'unknown' || (type.kind === 'union' && type.members.some(acceptsUndefined));
+}
+
+function literalsOf(type: TypeRef): (string | number | boolean)[] {
+  if (type.kind === 'literal') return [type.value];
+  if (type.kind === 'union') return type.members.flatMap(literalsOf);
+  return [];
+}
+
+/** A path step after a value (` key `, `.get(`, ` element`), without its separator at a message's root. */
+function step(path: Path, text: string): string {
+  return path.length === 0 ? text.replace(/^[ .]/, '') : text;
+}
+
+function propertyStep(path: Path, name: string): string {
+  const key = isIdentifier(name) ? `.${name}` : `[${quote(name)}]`;
+  return path.length === 0 ? key.replace(/^\./, '') : key;
 }
 
 function expectedMessage(path: Path, expected: string, value: string): string {

@@ -2,40 +2,39 @@
  * The service model: plain data that the parser produces and the emitters consume. Nothing here
  * refers to ts-morph, so emitters stay pure functions of this model and can be tested with
  * hand-written literals.
+ *
+ * Types appear twice, for two readers: `text` is the TypeScript the user wrote (the generated
+ * signatures repeat it, so generics and mapped types read as written), and `type` is what the
+ * checker resolved it to on the wire (validators and the protobuf schema are built from it).
  */
+import type { WireType } from '@conduit/runtime';
 
-/** A type as it travels on the wire. New kinds (bigint, Date, unions, …) are added as new members. */
-export type TypeRef =
-  | { readonly kind: 'number' }
-  | { readonly kind: 'string' }
-  | { readonly kind: 'boolean' }
-  | { readonly kind: 'null' }
-  /** Only as a method result: `void` (one-way) or `Promise<void>`. */
-  | { readonly kind: 'void' }
-  | { readonly kind: 'array'; readonly element: TypeRef }
-  | { readonly kind: 'object'; readonly properties: readonly Property[] }
-  /** A named data type declared in the same file. */
-  | { readonly kind: 'ref'; readonly name: string }
-  /** `T | null` */
-  | { readonly kind: 'nullable'; readonly inner: TypeRef };
+/** A resolved wire type; see `WireType` in the runtime, which generated code hands to codecs. */
+export type TypeRef = WireType;
 
-export interface Property {
+/** A declaration copied into the generated file so that it stands alone: an interface, alias or enum. */
+export interface Declaration {
   readonly name: string;
-  readonly type: TypeRef;
-  readonly optional: boolean;
-  readonly readonly: boolean;
-  readonly doc?: string | undefined;
+  /** Its source text, JSDoc included, exported. */
+  readonly text: string;
 }
 
-/** A data type as declared: an interface with properties, or a type alias. */
-export type DataType =
-  | { readonly kind: 'interface'; readonly name: string; readonly doc?: string | undefined; readonly properties: readonly Property[] }
-  | { readonly kind: 'alias'; readonly name: string; readonly doc?: string | undefined; readonly type: TypeRef };
+/** A named wire shape: what a `ref` points at. Generic instances get names like `Page_User`. */
+export interface Shape {
+  readonly name: string;
+  readonly type: TypeRef;
+  /** The TypeScript text naming it (`Page<User>`), for messages. */
+  readonly display: string;
+}
 
 export interface Param {
   readonly name: string;
+  /** As written; for the stream parameter, the message type `T` of `AsyncIterable<T>`. */
+  readonly text: string;
   readonly type: TypeRef;
   readonly optional: boolean;
+  /** Protobuf field number from a `@field` tag on the method's `@param`, if any. */
+  readonly field?: number | undefined;
 }
 
 /**
@@ -55,6 +54,10 @@ export interface Method {
   readonly streamParam?: number | undefined;
   /** `T` of `Promise<T>`, the message type `T` of `AsyncIterable<T>`, or `void`. */
   readonly returns: TypeRef;
+  /** `returns` as written (`void` for one-way and `Promise<void>`). */
+  readonly returnText: string;
+  /** `@idempotent`: safe to run twice, so transports may retry it without a duplicate cache. */
+  readonly idempotent: boolean;
 }
 
 export interface Service {
@@ -67,8 +70,12 @@ export interface Service {
 export interface ServiceFile {
   /** The source path as the user gave it, with forward slashes; it appears in the header. */
   readonly source: string;
-  /** Data types in source order. */
-  readonly dataTypes: readonly DataType[];
+  /** The protobuf package: the source file's base name, made a valid identifier. */
+  readonly protoPackage: string;
+  /** Declarations the services use, in dependency-free source order (files in import order). */
+  readonly declarations: readonly Declaration[];
+  /** Named wire shapes, sorted by name. */
+  readonly shapes: readonly Shape[];
   /** Services in source order. */
   readonly services: readonly Service[];
 }
