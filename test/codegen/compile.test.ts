@@ -27,7 +27,7 @@ beforeAll(() => {
     noEmit: true,
     noUnusedLocals: true,
     noUnusedParameters: true,
-    types: [],
+    types: ['node'],
   };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: [...files, 'usage.ts'] }, null, 2));
 });
@@ -38,7 +38,7 @@ afterAll(() => {
 
 /** Uses the generated API the way the design's examples do, so a mismatch with the runtime shows. */
 const USAGE = `import type { Channel } from '@conduit/runtime';
-import { CalculatorClient, CalculatorService, type CalculatorHandlers } from '../golden/calculator.rpc.js';
+import { CalculatorClient, CalculatorService, type CalculatorHandlers } from '../../fixtures/codegen/golden/streams.rpc.js';
 
 export async function use(channel: Channel): Promise<number> {
   const handlers: CalculatorHandlers = {

@@ -1,6 +1,6 @@
 import { Code, connect, memory, RpcError, Server } from '@conduit/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CalculatorClient, CalculatorService, type CalculatorHandlers } from './golden/calculator.rpc.js';
+import { CalculatorClient, CalculatorService, type CalculatorHandlers } from '../fixtures/codegen/golden/streams.rpc.js';
 
 /** The golden stubs against the real runtime over its in-memory transport. */
 const logged: string[] = [];

@@ -14,7 +14,7 @@ vi.mock('@conduit/runtime', () => ({
   }),
 }));
 
-const { CalculatorClient, CalculatorService } = await import('./golden/calculator.rpc.js');
+const { CalculatorClient, CalculatorService } = await import('../fixtures/codegen/golden/streams.rpc.js');
 
 describe('generated validators', () => {
   const { add, centroid, scale, log, reset, countdown, total, echo } = CalculatorService.methods;

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Code, RpcError, Server, type CallContext, type ServerInterceptor } from '@conduit/runtime';
+import { Code, msgpackCodec, protobufCodec, RpcError, Server, type CallContext, type ServerInterceptor } from '@conduit/runtime';
 import { ConformanceService, type ConformanceHandlers } from './generated/conformance.rpc.js';
 
 export interface ConformanceServerOptions {
@@ -29,6 +29,7 @@ const requireToken: ServerInterceptor = (next) => (request) => {
 /** A Server with the Conformance service added, not yet listening. Each has its own state. */
 export function conformanceServer(options: ConformanceServerOptions = {}): Server {
   const server = new Server({
+    codecs: [msgpackCodec, protobufCodec],
     interceptors: options.auth ? [requireToken] : [],
     ...(options.gracePeriod !== undefined && { gracePeriod: options.gracePeriod }),
     ...(options.onError !== undefined && { onError: options.onError }),

@@ -27,7 +27,12 @@ export interface ChatHandlers {
 }
 
 function typeName(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid Date' : 'Date';
+  if (value instanceof Uint8Array) return 'Uint8Array';
+  return value instanceof Map ? 'Map' : value instanceof Set ? 'Set' : 'object';
 }
 
 function validateChatJoin(args: readonly unknown[]): string | undefined {
