@@ -1,14 +1,15 @@
 /**
  * `npm run bench`: unary add(1, 2) through Conduit over TCP beside three baselines, then
  * server-streaming throughput of Conduit beside grpc-js, each against a server in another
- * process. Options: `--quick` (smoke test), `--json <file>`, `--only <id,id>` (raw-tcp, fork-ipc,
- * grpc, conduit-tcp, conduit-stream, grpc-stream).
+ * process, then codegen speed. Options: `--quick` (smoke test), `--json <file>`, `--only <id,id>`
+ * (raw-tcp, fork-ipc, grpc, conduit-tcp, conduit-stream, grpc-stream, codegen).
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BenchClient } from './clients/bench-client.js';
 import { measureInFlight, measureSequential, type InFlightResult, type InFlightRound, type RoundPlan, type SequentialResult, type SequentialRound } from './measure.js';
+import { measureCodegen, printCodegenTable, type CodegenPlan, type CodegenResult } from './codegen-phase.js';
 import { markFailed, openTarget, type OpenedTarget } from './opened-target.js';
 import { perSec, printTable, progress, ratioText } from './output.js';
 import { median } from './stats.js';
@@ -23,6 +24,7 @@ interface Plans {
   sequential: RoundPlan;
   inFlight: RoundPlan;
   streams: StreamPlan;
+  codegen: CodegenPlan;
 }
 
 /**
@@ -44,12 +46,14 @@ const FULL: Plans = {
   sequential: { warmupMs: 500, rounds: 7, roundMs: 800 },
   inFlight: { warmupMs: 500, rounds: 7, roundMs: 1_000 },
   streams: { warmupMs: 300, rounds: 7, roundMs: 1_000, shapes: STREAM_SHAPES },
+  codegen: { coldRuns: 5, leafEdits: 9, sharedEdits: 3 },
 };
 /** A smoke test: every target starts, answers and is measured, in about 2 s each. */
 const QUICK: Plans = {
   sequential: { warmupMs: 100, rounds: 3, roundMs: 150 },
   inFlight: { warmupMs: 100, rounds: 3, roundMs: 150 },
   streams: { warmupMs: 50, rounds: 3, roundMs: 150, shapes: STREAM_SHAPES },
+  codegen: { coldRuns: 1, leafEdits: 2, sharedEdits: 1 },
 };
 
 interface TargetResult {
@@ -147,8 +151,9 @@ function ratios(results: readonly TargetResult[]): Ratio[] {
   ];
 }
 
-/** Every id `--only` accepts: the unary targets', then the streaming targets'. */
-const allIds: readonly string[] = [...targets.map((t) => t.id), ...streamTargets.map((t) => t.id)];
+/** Every id `--only` accepts: the unary targets', the streaming targets', and the codegen phase. */
+const CODEGEN = 'codegen';
+const allIds: readonly string[] = [...targets.map((t) => t.id), ...streamTargets.map((t) => t.id), CODEGEN];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -178,7 +183,7 @@ async function main(): Promise<void> {
     mode: values.quick ? 'quick' : 'full',
   };
   const plan = (p: RoundPlan): string => `${p.rounds} rounds × ${p.roundMs} ms after ${p.warmupMs} ms warmup`;
-  console.log(`Conduit bench — unary add(1, 2) and server-stream throughput, server in another process, 127.0.0.1`);
+  console.log(`Conduit bench — unary add(1, 2) and server-stream throughput (server in another process, 127.0.0.1), codegen speed`);
   console.log(`Node ${environment.node} · ${environment.cpu} · ${environment.cores} cores · ${environment.date}`);
   if (selected.length > 0) {
     console.log(`sequential: ${plan(plans.sequential)}; ${IN_FLIGHT} in flight: ${plan(plans.inFlight)}`);
@@ -203,6 +208,10 @@ async function main(): Promise<void> {
   }
   const results = all.map(resultOf);
   const streamRows: StreamRow[] = selectedStreams.length > 0 ? await measureStreams(selectedStreams, plans.streams) : [];
+  let codegen: CodegenResult | { error: string } | undefined;
+  if (only === undefined || only.includes(CODEGEN)) {
+    codegen = await measureCodegen(plans.codegen).catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
+  }
   const elapsedSec = (performance.now() - started) / 1000;
 
   const computed = ratios(results);
@@ -217,6 +226,11 @@ async function main(): Promise<void> {
     console.log('');
     printStreamTable(streamRows);
   }
+  if (codegen !== undefined) {
+    console.log('');
+    if ('error' in codegen) console.log(`codegen failed: ${codegen.error}`);
+    else printCodegenTable(codegen);
+  }
   console.log(`\nmeasured in ${elapsedSec.toFixed(1)} s`);
 
   if (values.json !== undefined) {
@@ -228,12 +242,14 @@ async function main(): Promise<void> {
       results,
       ratios: computed,
       streams: { bytesPerMB: MB, rows: streamRows },
+      codegen,
     };
     await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${values.json}`);
   }
   const streamFailed = streamRows.some((row) => row.results.some((r) => r.error !== undefined));
-  if (results.some((r) => r.error !== undefined) || streamFailed) process.exitCode = 1;
+  const codegenFailed = codegen !== undefined && 'error' in codegen;
+  if (results.some((r) => r.error !== undefined) || streamFailed || codegenFailed) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

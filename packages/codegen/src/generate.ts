@@ -45,6 +45,7 @@ export interface GenerateResult {
 export class Generator {
   readonly #options: GenerateOptions;
   readonly #program = new ServiceProgram();
+  readonly #emitted = new WeakMap<ServiceFile, GeneratedFile[]>();
 
   constructor(options: GenerateOptions) {
     this.#options = options;
@@ -65,15 +66,24 @@ export class Generator {
         continue;
       }
       const module = join(this.#options.out, `${basename(result.path, '.ts')}.rpc.ts`);
-      outputs.push({ path: module, text: emitFile(result.file, { version: VERSION, schema: protobuf }) });
+      outputs.push(...this.#emit(result.file, result.path, module, protobuf));
       summaries.set(module, summary(result.file));
-      if (this.#options.proto) {
-        const schemas = result.file.services.map((service) => serviceSchema(result.file as ServiceFile, service));
-        const text = emitProto(schemas, { source: result.file.source, version: VERSION });
-        outputs.push({ path: join(this.#options.out, `${basename(result.path, '.ts')}.proto`), text });
-      }
     }
     return { outputs, diagnostics, failedFiles, summaries, inputs: parsed.inputs };
+  }
+
+  /** The texts of one parsed file; the same model (unchanged since the last run) is emitted once. */
+  #emit(file: ServiceFile, path: string, module: string, protobuf: boolean): GeneratedFile[] {
+    const known = this.#emitted.get(file);
+    if (known !== undefined) return known;
+    const outputs = [{ path: module, text: emitFile(file, { version: VERSION, schema: protobuf }) }];
+    if (this.#options.proto) {
+      const schemas = file.services.map((service) => serviceSchema(file, service));
+      const text = emitProto(schemas, { source: file.source, version: VERSION });
+      outputs.push({ path: join(this.#options.out, `${basename(path, '.ts')}.proto`), text });
+    }
+    this.#emitted.set(file, outputs);
+    return outputs;
   }
 
   /** Forgets what it read of these files, so the next run reads them again. */

@@ -8,6 +8,7 @@ import {
   type MethodSignature,
   type SourceFile,
   type TypeNode,
+  type TypeChecker,
   type TypeReferenceNode,
 } from 'ts-morph';
 import { protoDescriptor, ProtoSchemaError } from '@conduit/runtime';
@@ -18,7 +19,7 @@ import { messageValidatorName, validatorName } from './emit-validators.js';
 import type { Method, Param, Service, ServiceFile, TypeRef } from './model.js';
 import { displayPath, Reporter } from './reporter.js';
 import { TypeResolver, type TypeScope } from './resolve-type.js';
-import { docOf, hasTag, paramFieldTags, TAGS } from './source-facts.js';
+import { docOf, hasTag, isUserFile, paramFieldTags, TAGS } from './source-facts.js';
 
 /** One source file's outcome: the model when it is usable, and every problem found. */
 export interface ParsedFile {
@@ -78,24 +79,44 @@ export class ServiceProgram {
     skipAddingFilesFromTsConfig: true,
   });
 
+  /** Each source's last result and the project files it read; reused until one of them changes. */
+  readonly #cache = new Map<string, { readonly protobuf: boolean; readonly result: ParsedFile; readonly reads: ReadonlySet<string> }>();
+
   /** `protobuf`: also check that every service has a protobuf form (field numbers, names). */
   parse(paths: readonly string[], options: { protobuf?: boolean } = {}): ParsedProgram {
-    const sources = paths.map((p) => this.#project.getSourceFile(resolve(p)) ?? this.#project.addSourceFileAtPath(resolve(p)));
-    this.#project.resolveSourceFileDependencies();
-    const checker = this.#project.getTypeChecker();
-    const files = sources.map((source, i) => new FileParser(paths[i] as string, source, checker).run(options.protobuf === true));
+    const protobuf = options.protobuf === true;
+    const needsParse = (path: string) => {
+      const cached = this.#cache.get(resolve(path));
+      return cached === undefined || cached.protobuf !== protobuf || cached.result.path !== path;
+    };
+    const stale = paths.filter(needsParse);
+    for (const path of stale) if (this.#project.getSourceFile(resolve(path)) === undefined) this.#project.addSourceFileAtPath(resolve(path));
+    if (stale.length > 0) this.#project.resolveSourceFileDependencies();
+    // The checker is asked for only when some file must be parsed: after an edit in --watch, the
+    // program is rebuilt once and only the files that read the edited one are parsed again.
+    const checker = stale.length > 0 ? this.#project.getTypeChecker() : undefined;
+    const files = paths.map((path) => {
+      const absolute = resolve(path);
+      const cached = this.#cache.get(absolute);
+      if (cached !== undefined && !needsParse(path)) return cached.result;
+      const source = this.#project.getSourceFileOrThrow(absolute);
+      const result = new FileParser(path, source, checker as TypeChecker).run(protobuf);
+      this.#cache.set(absolute, { protobuf, result, reads: readsOf(source) });
+      return result;
+    });
     const inputs = this.#project
       .getSourceFiles()
-      .filter((f) => !f.isDeclarationFile() && !f.isInNodeModules())
+      .filter((f) => isUserFile(f))
       .map((f) => displayPath(f.getFilePath()))
       .sort();
     return { files, inputs };
   }
 
-  /** Re-reads these files on the next parse (and forgets ones that are gone). */
+  /** Re-reads these files on the next parse (and forgets ones that are gone), with every result that read them. */
   invalidate(paths: readonly string[]): void {
-    for (const path of paths) {
-      const file = this.#project.getSourceFile(resolve(path));
+    const changed = new Set(paths.map((p) => resolve(p)));
+    for (const path of changed) {
+      const file = this.#project.getSourceFile(path);
       if (file === undefined) continue;
       try {
         file.refreshFromFileSystemSync();
@@ -103,7 +124,28 @@ export class ServiceProgram {
         this.#project.removeSourceFile(file);
       }
     }
+    for (const [path, entry] of this.#cache) {
+      // A file with problems may be waiting for one that did not exist yet (an import now created).
+      const waiting = entry.result.diagnostics.length > 0;
+      if (waiting || [...changed].some((c) => entry.reads.has(c))) this.#cache.delete(path);
+    }
   }
+}
+
+/** A source file and every project file it imports, directly or not, as absolute paths. */
+function readsOf(source: SourceFile): Set<string> {
+  const reads = new Set<string>();
+  const visit = (file: SourceFile): void => {
+    const path = file.getFilePath();
+    if (reads.has(path) || !isUserFile(file)) return;
+    reads.add(path);
+    for (const declaration of [...file.getImportDeclarations(), ...file.getExportDeclarations()]) {
+      const target = declaration.getModuleSpecifierSourceFile();
+      if (target !== undefined) visit(target);
+    }
+  };
+  visit(source);
+  return reads;
 }
 
 /** Reads one service file into the model. */
@@ -113,7 +155,7 @@ export class FileParser {
   readonly #reporter = new Reporter();
   readonly #types: TypeResolver;
 
-  constructor(path: string, source: SourceFile, checker: import('ts-morph').TypeChecker) {
+  constructor(path: string, source: SourceFile, checker: TypeChecker) {
     this.#path = path;
     this.#source = source;
     this.#types = new TypeResolver(checker, this.#reporter);
