@@ -43,8 +43,8 @@ async function step(label: string, args: string[]): Promise<void> {
 }
 
 console.log('conduit demo: calculator service, server and client in separate processes\n');
-console.log('$ conduit gen examples/calculator/services/calculator.ts --out examples/calculator/generated');
-await step('conduit', [here('../packages/codegen/bin/conduit.js'), 'gen', 'examples/calculator/services/calculator.ts', '--out', 'examples/calculator/generated']);
+console.log('$ conduit gen examples/calculator/services/calculator.ts --out examples/calculator/generated --proto');
+await step('conduit', [here('../packages/codegen/bin/conduit.js'), 'gen', 'examples/calculator/services/calculator.ts', '--out', 'examples/calculator/generated', '--proto']);
 await step('conduit', [here('../packages/codegen/bin/conduit.js'), 'gen', 'examples/chat/services/chat.ts', '--out', 'examples/chat/generated']);
 
 for (const transport of transports) {

@@ -2,7 +2,7 @@
  * The calculator client: connects to the URL given as the first argument and prints each call
  * with its result or error.
  */
-import { connect, RpcError, codeName } from '@conduit/runtime';
+import { connect, protobufCodec, RpcError, codeName } from '@conduit/runtime';
 import '@conduit/transports';
 import { CalculatorClient } from './generated/calculator.rpc.js';
 
@@ -45,3 +45,11 @@ const started = performance.now();
 const sums = await Promise.all(Array.from({ length: 1000 }, (_, i) => calc.add(i, i)));
 console.log(`1000 concurrent add calls on one connection: all correct = ${sums.every((s, i) => s === 2 * i)}, ${(performance.now() - started).toFixed(1)} ms`);
 await channel.close();
+
+// The same stubs over the protobuf codec: the messages calculator.proto describes, for peers in other languages.
+const proto = await connect(url, { codec: protobufCodec });
+const calcProto = new CalculatorClient(proto);
+await show('add(20, 22) over protobuf', calcProto.add(20, 22));
+await show("centroid([(0,0), (2,2)]) over protobuf", calcProto.centroid([{ x: 0, y: 0 }, { x: 2, y: 2 }]));
+await show('divide(1, 0) over protobuf', calcProto.divide(1, 0));
+await proto.close();

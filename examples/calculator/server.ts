@@ -3,11 +3,12 @@
  * `tcp://127.0.0.1:0`, a free port), prints the URL it got as its first line, and drains
  * gracefully on SIGTERM or SIGINT.
  */
-import { Code, RpcError, Server } from '@conduit/runtime';
+import { Code, msgpackCodec, protobufCodec, RpcError, Server } from '@conduit/runtime';
 import { tcp } from '@conduit/transports';
 import { CalculatorService } from './generated/calculator.rpc.js';
 
-const server = new Server();
+// msgpack by default; protobuf for clients that ask for it (the stubs carry its schema: --proto).
+const server = new Server({ codecs: [msgpackCodec, protobufCodec] });
 server.add(CalculatorService, {
   add: (a, b) => a + b,
   divide: (a, b) => {

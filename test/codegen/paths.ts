@@ -11,7 +11,7 @@ export const CLI = fileURLToPath(new URL('../../packages/codegen/bin/conduit.js'
 
 /** Generated stubs committed beside the code that uses them, with the interface each comes from. */
 export const COMMITTED_STUBS: readonly (readonly [source: string, stub: string, codecs: CodecName[]])[] = [
-  ['examples/calculator/services/calculator.ts', 'examples/calculator/generated/calculator.rpc.ts', ['msgpack']],
+  ['examples/calculator/services/calculator.ts', 'examples/calculator/generated/calculator.rpc.ts', ['msgpack', 'protobuf']],
   ['examples/chat/services/chat.ts', 'examples/chat/generated/chat.rpc.ts', ['msgpack']],
   ['test/fixtures/services/probe.ts', 'test/fixtures/generated/probe.rpc.ts', ['msgpack']],
   ['test/conformance/services/conformance.ts', 'test/conformance/generated/conformance.rpc.ts', ['msgpack', 'protobuf']],

@@ -1,22 +1,14 @@
-import { connect, msgpackCodec, protobufCodec, type Channel, type Codec } from '@conduit/runtime';
-import '@conduit/transports';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TypesClient } from '../fixtures/generated/types.rpc.js';
+import { msgpackCodec, protobufCodec, type Codec } from '@conduit/runtime';
+import { describe, expect, it } from 'vitest';
 import { Region, Tier } from '../fixtures/services/shared/catalog.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { callTypes, typesClientWith, typesServerForFile } from '../support/types-service.js';
 
 /**
  * The generated Types stubs against a server in another process over TCP: a value of every type
  * in the model goes out and comes back, and must come back exactly (same classes, same Map order,
  * bigint stays bigint, a present-but-undefined property stays present under msgpack).
  */
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess('types-server.ts');
-}, 20_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const url = typesServerForFile();
 
 /** Deep equality that also compares prototypes and typeof, so Buffer ≠ Uint8Array and 1n ≠ 1. */
 function expectExact(actual: unknown, expected: unknown, missingIsUndefined: boolean, path = 'value'): void {
@@ -112,27 +104,18 @@ describe.each([
   ['msgpack', msgpackCodec, false],
   ['protobuf', protobufCodec, true],
 ] as [string, Codec, boolean][])('round trips over TCP with %s', (name, codec, missingIsUndefined) => {
-  let channel: Channel;
-  let client: TypesClient;
-  beforeAll(async () => {
-    channel = await connect(server.url, { codec });
-    client = new TypesClient(channel);
-  });
-  afterAll(async () => {
-    await channel?.close();
-  });
+  const typed = typesClientWith(url, codec);
 
   const all = name === 'msgpack' ? [...cases, ...msgpackOnly] : cases;
   it.each(all.map(([method, value], i) => [`${method} #${i}`, method, value] as const))('%s', async (_, method, value) => {
-    const call = (client as unknown as Record<string, (v: unknown) => Promise<unknown>>)[method] as (v: unknown) => Promise<unknown>;
-    const back = await call.call(client, value);
+    const back = await callTypes(typed(), method, value);
     expectExact(back, value, missingIsUndefined);
   });
 
   it('optional parameters: left out, undefined, or given', async () => {
-    expect(await client.optionalParam('a')).toEqual(['a', null]);
-    expect(await client.optionalParam('a', undefined)).toEqual(['a', null]);
-    expect(await client.optionalParam('a', 2)).toEqual(['a', 2]);
+    expect(await typed().optionalParam('a')).toEqual(['a', null]);
+    expect(await typed().optionalParam('a', undefined)).toEqual(['a', null]);
+    expect(await typed().optionalParam('a', 2)).toEqual(['a', 2]);
   });
 
   it('streams of unions both ways', async () => {
@@ -141,12 +124,12 @@ describe.each([
       yield { kind: 'rect', width: 1, height: 2 } as const;
     }
     const back = [];
-    for await (const shape of client.stream(shapes())) back.push(shape);
+    for await (const shape of typed().stream(shapes())) back.push(shape);
     expect(back).toEqual([{ kind: 'circle', radius: 1 }, { kind: 'rect', width: 1, height: 2 }]);
   });
 
   it('undefined and a missing property stay apart under msgpack', async () => {
-    const back = await client.optionals({ required: 'r', nullable: null, undefinedAllowed: undefined });
+    const back = await typed().optionals({ required: 'r', nullable: null, undefinedAllowed: undefined });
     expect('undefinedAllowed' in back).toBe(!missingIsUndefined);
     expect('optional' in back).toBe(false);
   });

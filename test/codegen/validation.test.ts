@@ -1,10 +1,8 @@
-import { Code, connect, msgpackCodec, protobufCodec, type Channel, type Codec } from '@conduit/runtime';
-import '@conduit/transports';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TypesClient } from '../fixtures/generated/types.rpc.js';
+import { Code, msgpackCodec, protobufCodec, type Codec } from '@conduit/runtime';
+import { describe, expect, it } from 'vitest';
 import { Tier } from '../fixtures/services/shared/catalog.js';
 import { rejection } from '../support/rejection.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { callTypes, typesClientWith, typesServerForFile } from '../support/types-service.js';
 
 /**
  * Wrong values of every type are refused with InvalidArgument and a message saying where and what,
@@ -12,13 +10,7 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
  * generated validator is what refuses; under protobuf the schema refuses what it cannot encode on
  * the client, and the server's validator refuses the rest (literals, enums, discriminants).
  */
-let server: ServerProcess;
-beforeAll(async () => {
-  server = await startServerProcess('types-server.ts');
-}, 20_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const url = typesServerForFile();
 
 const since = new Date(0);
 
@@ -69,20 +61,11 @@ describe.each([
   ['msgpack', msgpackCodec],
   ['protobuf', protobufCodec],
 ] as [string, Codec][])('validation over TCP with %s', (name, codec) => {
-  let channel: Channel;
-  let client: TypesClient;
-  beforeAll(async () => {
-    channel = await connect(server.url, { codec });
-    client = new TypesClient(channel);
-  });
-  afterAll(async () => {
-    await channel?.close();
-  });
+  const typed = typesClientWith(url, codec);
 
   const refused = wrong.filter(([, , , msgpackOnly]) => name === 'msgpack' || msgpackOnly !== true);
   it.each(refused.map(([method, value, message], i) => [`${method} #${i}`, method, value, message] as const))('%s is refused', async (_, method, value, message) => {
-    const call = (client as unknown as Record<string, (v: unknown) => Promise<unknown>>)[method] as (v: unknown) => Promise<unknown>;
-    const error = await rejection(call.call(client, value));
+    const error = await rejection(callTypes(typed(), method, value));
     expect(error.code, error.message).toBe(Code.InvalidArgument);
     expect(error.message).toContain(`Types.${method}`);
     if (name === 'msgpack') expect(error.message).toContain(message);
@@ -90,9 +73,16 @@ describe.each([
     else expect(error.message).toMatch(/value/);
   });
 
+  if (name === 'protobuf') {
+    it('fills a missing scalar with its proto3 default, as documented', async () => {
+      expect(await callTypes(typed(), 'shape', { kind: 'rect', width: 1 })).toEqual({ kind: 'rect', width: 1, height: 0 });
+      expect(await callTypes(typed(), 'pick', { id: 'i' })).toEqual({ id: 'i', name: '' });
+    });
+  }
+
   it('right values still pass on the same connection after refusals', async () => {
-    expect(await client.numbers(1)).toBe(1);
-    expect(await client.shape({ kind: 'circle', radius: 1 })).toEqual({ kind: 'circle', radius: 1 });
+    expect(await typed().numbers(1)).toBe(1);
+    expect(await typed().shape({ kind: 'circle', radius: 1 })).toEqual({ kind: 'circle', radius: 1 });
   });
 
   it('a stream message of the wrong type ends the call with InvalidArgument and a path', async () => {
@@ -103,7 +93,7 @@ describe.each([
     const received: unknown[] = [];
     const error = await rejection(
       (async () => {
-        for await (const shape of client.stream(shapes() as AsyncIterable<never>)) received.push(shape);
+        for await (const shape of typed().stream(shapes() as AsyncIterable<never>)) received.push(shape);
       })(),
     );
     expect(error.code).toBe(Code.InvalidArgument);

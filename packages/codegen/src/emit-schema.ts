@@ -1,5 +1,6 @@
 import type { MethodSchema, ServiceSchema } from '@conduit/runtime';
-import type { Service, ServiceFile, Shape, TypeRef } from './model.js';
+import type { Service, ServiceFile } from './model.js';
+import { reachableShapes } from './shape-reach.js';
 
 /** The constant holding a service's wire schema in the generated file. */
 export function schemaName(service: Service): string {
@@ -12,44 +13,16 @@ export function schemaName(service: Service): string {
  * reaches are included, so each service's schema stands alone.
  */
 export function serviceSchema(file: ServiceFile, service: Service): ServiceSchema {
-  const shapes = new Map(file.shapes.map((s) => [s.name, s]));
-  const reached = new Map<string, Shape>();
-  const visit = (type: TypeRef): void => {
-    switch (type.kind) {
-      case 'array':
-      case 'set':
-        return visit(type.element);
-      case 'tuple':
-        return type.elements.forEach((e) => visit(e.type));
-      case 'map':
-        visit(type.key);
-        return visit(type.value);
-      case 'union':
-        return type.members.forEach(visit);
-      case 'object':
-        type.properties.forEach((p) => visit(p.type));
-        if (type.rest !== undefined) visit(type.rest);
-        return;
-      case 'ref': {
-        const shape = shapes.get(type.name);
-        if (shape === undefined || reached.has(type.name)) return;
-        reached.set(type.name, shape);
-        return visit(shape.type);
-      }
-      default:
-        return;
-    }
-  };
   const methods: Record<string, MethodSchema> = {};
   for (const method of service.methods) {
-    method.params.forEach((p) => visit(p.type));
-    visit(method.returns);
     methods[method.name] = {
       kind: method.kind,
       params: method.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional, ...(p.field === undefined ? {} : { field: p.field }) })),
       returns: method.returns,
     };
   }
+  const roots = service.methods.flatMap((m) => [...m.params.map((p) => p.type), m.returns]);
+  const reached = reachableShapes(roots, new Map(file.shapes.map((s) => [s.name, s])));
   const sorted = [...reached.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     package: file.protoPackage,

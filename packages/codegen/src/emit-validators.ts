@@ -1,6 +1,7 @@
 import { isIdentifier, quote } from './emit-types.js';
 import type { WireProperty } from '@conduit/runtime';
 import type { Method, Service, ServiceFile, Shape, TypeRef } from './model.js';
+import { reachableShapes } from './shape-reach.js';
 
 /**
  * Argument validators: straight-line generated checks, no reflection at call time.
@@ -105,36 +106,7 @@ class ValidatorEmitter {
 
   /** Named shapes that checking these types reaches, following references transitively. */
   reachable(roots: readonly TypeRef[]): Set<string> {
-    const reached = new Set<string>();
-    const visit = (type: TypeRef): void => {
-      switch (type.kind) {
-        case 'array':
-        case 'set':
-          return visit(type.element);
-        case 'tuple':
-          return type.elements.forEach((e) => visit(e.type));
-        case 'map':
-          visit(type.key);
-          return visit(type.value);
-        case 'union':
-          return type.members.forEach(visit);
-        case 'object':
-          type.properties.forEach((p) => visit(p.type));
-          if (type.rest !== undefined) visit(type.rest);
-          return;
-        case 'ref': {
-          if (reached.has(type.name)) return;
-          reached.add(type.name);
-          const shape = this.#shapes.get(type.name);
-          if (shape !== undefined) visit(shape.type);
-          return;
-        }
-        default:
-          return;
-      }
-    };
-    roots.forEach(visit);
-    return reached;
+    return new Set(reachableShapes(roots, this.#shapes).keys());
   }
 
   /** Enums are checked inline (a few comparisons); other shapes get a `check<Name>` function. */
