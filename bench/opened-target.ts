@@ -4,11 +4,11 @@ import { progress } from './output.js';
 /** What both tables measure: a server script in its own process and a client that can check it. */
 interface StartableTarget<C> {
   readonly id: string;
-  /** Server script, relative to bench/. */
-  readonly server: string;
+  /** Server script, relative to bench/; absent when the client starts its own (a pipe's child). */
+  readonly server?: string;
   /** The server needs a fork IPC channel. */
   readonly ipc?: boolean;
-  open(server: ServerProcess): Promise<C>;
+  open(server: ServerProcess | undefined): Promise<C>;
 }
 
 /** A target being measured: its server, its client, and why it failed if it did. */
@@ -27,7 +27,8 @@ export async function openTarget<T extends StartableTarget<C>, C extends { verif
   opened: O,
 ): Promise<O> {
   try {
-    opened.server = await startServer(opened.target.server, { ipc: opened.target.ipc ?? false });
+    const script = opened.target.server;
+    if (script !== undefined) opened.server = await startServer(script, { ipc: opened.target.ipc ?? false });
     opened.client = await opened.target.open(opened.server);
     await opened.client.verify();
   } catch (error) {

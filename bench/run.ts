@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: unary add(1, 2) through Conduit over TCP beside three baselines, then
  * server-streaming throughput of Conduit beside grpc-js, each against a server in another
- * process, then codegen speed. Options: `--quick` (smoke test), `--json <file>`, `--only <id,id>`
- * (raw-tcp, fork-ipc, grpc, conduit-tcp, conduit-stream, grpc-stream, codegen).
+ * process (TCP, and pipes and FIFOs beside their raw baselines), then codegen speed. Options:
+ * `--quick` (smoke test), `--json <file>`, `--only <id,id>` (raw-tcp, fork-ipc, grpc, conduit-tcp,
+ * raw-pipe, conduit-pipe, raw-fifo, conduit-fifo, conduit-stream, grpc-stream, codegen).
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -39,8 +40,8 @@ const STREAM_SHAPES = [
 ] as const;
 
 /**
- * About 14 s per unary target and 22 s per streaming target: 4 + 2 targets plus the build stay
- * under 2 minutes on 2 cores.
+ * About 14 s per unary target and 22 s per streaming target: 8 + 2 targets, codegen and the build
+ * take about 3 minutes on 2 cores.
  */
 const FULL: Plans = {
   sequential: { warmupMs: 500, rounds: 7, roundMs: 800 },
@@ -143,11 +144,19 @@ function ratios(results: readonly TargetResult[]): Ratio[] {
   const ipc = get('fork-ipc');
   const grpc = get('grpc');
   const conduit = get('conduit-tcp');
+  const rawPipe = get('raw-pipe');
+  const conduitPipe = get('conduit-pipe');
+  const rawFifo = get('raw-fifo');
+  const conduitFifo = get('conduit-fifo');
   return [
     { name: 'Conduit p50 / raw TCP p50', value: ratio(conduit?.sequential?.p50Us, raw?.sequential?.p50Us) },
     { name: 'gRPC p50 / Conduit p50', value: ratio(grpc?.sequential?.p50Us, conduit?.sequential?.p50Us) },
     { name: 'Conduit calls/s / fork IPC calls/s', value: ratio(conduit?.inFlight?.callsPerSec, ipc?.inFlight?.callsPerSec) },
     { name: 'Conduit calls/s / gRPC calls/s', value: ratio(conduit?.inFlight?.callsPerSec, grpc?.inFlight?.callsPerSec) },
+    { name: 'Conduit pipe p50 / raw pipe p50', value: ratio(conduitPipe?.sequential?.p50Us, rawPipe?.sequential?.p50Us) },
+    { name: 'Conduit pipe calls/s / fork IPC calls/s', value: ratio(conduitPipe?.inFlight?.callsPerSec, ipc?.inFlight?.callsPerSec) },
+    { name: 'Conduit fifo p50 / raw FIFO p50', value: ratio(conduitFifo?.sequential?.p50Us, rawFifo?.sequential?.p50Us) },
+    { name: 'Conduit fifo calls/s / fork IPC calls/s', value: ratio(conduitFifo?.inFlight?.callsPerSec, ipc?.inFlight?.callsPerSec) },
   ];
 }
 

@@ -2,19 +2,27 @@ import { portOf, type ServerProcess } from './child.js';
 import type { BenchClient } from './clients/bench-client.js';
 import { openForkIpcClient } from './clients/fork-ipc-client.js';
 import { openGrpcClient } from './clients/grpc-client.js';
+import { openRawFifoClient } from './clients/raw-fifo-client.js';
+import { openRawPipeClient } from './clients/raw-pipe-client.js';
 import { openRawTcpClient } from './clients/raw-tcp-client.js';
 
-export type TargetId = 'raw-tcp' | 'fork-ipc' | 'grpc' | 'conduit-tcp';
+export type TargetId = 'raw-tcp' | 'fork-ipc' | 'grpc' | 'conduit-tcp' | 'raw-pipe' | 'conduit-pipe' | 'raw-fifo' | 'conduit-fifo';
 
 /** One thing measured: a server script run in its own process and a client for it. */
 export interface Target {
   readonly id: TargetId;
   readonly label: string;
-  /** Server script, relative to bench/. */
-  readonly server: string;
+  /** Server script, relative to bench/; absent when the client spawns its server itself (pipes). */
+  readonly server?: string;
   /** The server needs a fork IPC channel. */
   readonly ipc?: boolean;
-  open(server: ServerProcess): Promise<BenchClient>;
+  open(server: ServerProcess | undefined): Promise<BenchClient>;
+}
+
+/** The server a target started, for the targets that have one. */
+function started(server: ServerProcess | undefined): ServerProcess {
+  if (server === undefined) throw new Error('this target needs a server process');
+  return server;
 }
 
 export const targets: readonly Target[] = [
@@ -22,20 +30,20 @@ export const targets: readonly Target[] = [
     id: 'raw-tcp',
     label: 'raw TCP 64 B ping-pong',
     server: 'servers/raw-tcp-server.ts',
-    open: (server) => openRawTcpClient(portOf(server)),
+    open: (server) => openRawTcpClient(portOf(started(server))),
   },
   {
     id: 'fork-ipc',
     label: 'fork() IPC process.send',
     server: 'servers/fork-ipc-server.ts',
     ipc: true,
-    open: async (server) => openForkIpcClient(server.child),
+    open: async (server) => openForkIpcClient(started(server).child),
   },
   {
     id: 'grpc',
     label: '@grpc/grpc-js unary',
     server: 'servers/grpc-server.ts',
-    open: (server) => openGrpcClient(portOf(server)),
+    open: (server) => openGrpcClient(portOf(started(server))),
   },
   {
     id: 'conduit-tcp',
@@ -44,7 +52,37 @@ export const targets: readonly Target[] = [
     // Loaded on demand so the baselines still run while the runtime does not build.
     open: async (server) => {
       const { openConduitTcpClient } = await import('./clients/conduit-tcp-client.js');
-      return openConduitTcpClient(portOf(server));
+      return openConduitTcpClient(portOf(started(server)));
+    },
+  },
+  {
+    id: 'raw-pipe',
+    label: 'raw pipe 64 B ping-pong (child stdio)',
+    open: () => openRawPipeClient(),
+  },
+  {
+    id: 'conduit-pipe',
+    label: 'Conduit unary over pipe',
+    open: async () => {
+      const { openConduitPipeClient } = await import('./clients/conduit-pipe-client.js');
+      return openConduitPipeClient();
+    },
+  },
+  {
+    id: 'raw-fifo',
+    label: 'raw FIFO pair 64 B ping-pong',
+    server: 'servers/raw-fifo-server.ts',
+    open: (server) => openRawFifoClient(started(server)),
+  },
+  {
+    id: 'conduit-fifo',
+    label: 'Conduit unary over fifo',
+    server: 'servers/conduit-fifo-server.ts',
+    open: async (server) => {
+      const { conduitAddClient } = await import('./clients/conduit-tcp-client.js');
+      const url = started(server).info['url'];
+      if (typeof url !== 'string') throw new Error(`the fifo server announced no url: ${JSON.stringify(started(server).info)}`);
+      return conduitAddClient(url, 'Conduit over fifo');
     },
   },
 ];

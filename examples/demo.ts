@@ -5,14 +5,24 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const root = here('..');
 
+/** Where the fifo server's well-known FIFO goes; removed when the demo ends. */
+const fifoDir = mkdtempSync(join(tmpdir(), 'conduit-demo-'));
+process.once('exit', () => rmSync(fifoDir, { recursive: true, force: true }));
+
 /** Transports the demo runs over, with the URL the server listens on. */
-const transports = [{ name: 'tcp', listen: 'tcp://127.0.0.1:0' }];
+const transports = [
+  { name: 'tcp', listen: 'tcp://127.0.0.1:0' },
+  { name: 'fifo', listen: `fifo://${join(fifoDir, 'calculator.fifo')}` },
+];
 
 /** A step that takes longer than this has hung; the demo fails instead of waiting forever. */
 const STEP_TIMEOUT_MS = 30_000;
@@ -65,6 +75,8 @@ for (const transport of transports) {
   if (code !== 0) throw new Error(`the ${transport.name} server exited with ${code}`);
   console.log(`  [server] exited cleanly`);
 }
+console.log('\n== pipe: the client spawns the server as its child and talks over its stdin/stdout ==');
+await step('client', ['--import', 'tsx', here('calculator/client.ts'), 'pipe']);
 console.log('\n== chat: a bidirectional stream per member, server and three members in separate processes ==');
 await step('chat', ['--import', 'tsx', here('chat/run.ts')]);
 console.log('\ndemo finished: every transport answered');

@@ -1,18 +1,23 @@
-import { connect } from '@conduit/runtime';
-import { tcp } from '@conduit/transports';
+import { connect, type Transport } from '@conduit/runtime';
+import '@conduit/transports';
 import { BenchService } from '../bench-service.js';
 import type { BenchClient } from './bench-client.js';
 
-/** A Conduit channel over the tcp transport, calling `Bench.add` as a generated client would. */
-export async function openConduitTcpClient(port: number): Promise<BenchClient> {
-  const channel = await connect(tcp({ host: '127.0.0.1', port }));
+/** A Conduit channel to `target` (a URL or transport), calling `Bench.add` as a generated client would. */
+export async function conduitAddClient(target: string | Transport, label: string): Promise<BenchClient> {
+  const channel = await connect(target);
   const add = (a: number, b: number): Promise<number> => channel.unary<number>(BenchService.methods.add, [a, b]);
   return {
     call: () => add(1, 2),
     async verify() {
       const result = await add(1, 2);
-      if (result !== 3) throw new Error(`Conduit: add(1, 2) returned ${String(result)}`);
+      if (result !== 3) throw new Error(`${label}: add(1, 2) returned ${String(result)}`);
     },
     close: () => channel.close(),
   };
+}
+
+/** Over the tcp transport on 127.0.0.1. */
+export function openConduitTcpClient(port: number): Promise<BenchClient> {
+  return conduitAddClient(`tcp://127.0.0.1:${port}`, 'Conduit over tcp');
 }

@@ -1,16 +1,21 @@
 /**
  * The calculator client: connects to the URL given as the first argument and prints each call
- * with its result or error.
+ * with its result or error. With `pipe` instead of a URL it spawns the server itself as a child
+ * process and talks to it over the child's stdin and stdout.
  */
-import { connect, protobufCodec, RpcError, codeName } from '@conduit/runtime';
-import '@conduit/transports';
+import { fileURLToPath } from 'node:url';
+import { connect, protobufCodec, RpcError, codeName, type Transport } from '@conduit/runtime';
+import { pipe } from '@conduit/transports';
 import { CalculatorClient } from './generated/calculator.rpc.js';
 
-const url = process.argv[2];
-if (url === undefined) {
-  console.error('usage: client.ts <url>   e.g. client.ts tcp://127.0.0.1:4000');
+const arg = process.argv[2];
+if (arg === undefined) {
+  console.error('usage: client.ts <url>|pipe   e.g. client.ts tcp://127.0.0.1:4000, or client.ts pipe');
   process.exit(2);
 }
+const server = fileURLToPath(new URL('./server.ts', import.meta.url));
+/** For `pipe`, one transport: each channel on it spawns its own server child. */
+const url: string | Transport = arg === 'pipe' ? pipe.spawn(process.execPath, ['--import', 'tsx', server, 'pipe']) : arg;
 
 const channel = await connect(url);
 const calc = new CalculatorClient(channel);

@@ -1,11 +1,16 @@
 /**
  * The calculator server. Listens on the transport URL given as the first argument (default
  * `tcp://127.0.0.1:0`, a free port), prints the URL it got as its first line, and drains
- * gracefully on SIGTERM or SIGINT.
+ * gracefully on SIGTERM or SIGINT. With `pipe` instead of a URL it serves its parent over its
+ * own stdin and stdout (the client spawned it), and so writes everything else to stderr.
  */
 import { Code, msgpackCodec, protobufCodec, RpcError, Server } from '@conduit/runtime';
-import { tcp } from '@conduit/transports';
+import { pipe, tcp } from '@conduit/transports';
 import { CalculatorService } from './generated/calculator.rpc.js';
+
+const overPipe = process.argv[2] === 'pipe';
+/** Over a pipe stdout is the protocol: a stray console.log there would be a protocol error. */
+const say = overPipe ? console.error : console.log;
 
 // msgpack by default; protobuf for clients that ask for it (the stubs carry its schema: --proto).
 const server = new Server({ codecs: [msgpackCodec, protobufCodec] });
@@ -21,7 +26,7 @@ server.add(CalculatorService, {
     return { x: sum.x / points.length, y: sum.y / points.length, ...(label !== undefined && { label }) };
   },
   log: (line, ctx) => {
-    console.log(`log from ${ctx.peer}: ${line}`);
+    say(`log from ${ctx.peer}: ${line}`);
   },
   async *countdown(from) {
     for (let n = from; n >= 0; n--) yield n;
@@ -36,12 +41,12 @@ server.add(CalculatorService, {
   },
 });
 
-const listening = await server.listen(process.argv[2] ?? tcp({ host: '127.0.0.1', port: 0 }));
-console.log(listening.url);
+const listening = await server.listen(overPipe ? pipe.stdio() : (process.argv[2] ?? tcp({ host: '127.0.0.1', port: 0 })));
+say(overPipe ? `serving my parent over ${listening.url} (pid ${process.pid})` : listening.url);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    console.log(`${signal}: draining`);
+    say(`${signal}: draining`);
     void server.close().then(() => process.exit(0));
   });
 }

@@ -13,6 +13,7 @@ export const CLI = fileURLToPath(new URL('../../packages/codegen/bin/conduit.js'
 export const COMMITTED_STUBS: readonly (readonly [source: string, stub: string, codecs: CodecName[]])[] = [
   ['examples/calculator/services/calculator.ts', 'examples/calculator/generated/calculator.rpc.ts', ['msgpack', 'protobuf']],
   ['examples/chat/services/chat.ts', 'examples/chat/generated/chat.rpc.ts', ['msgpack']],
+  ['examples/pipe-pool/services/worker.ts', 'examples/pipe-pool/generated/worker.rpc.ts', ['msgpack']],
   ['test/fixtures/services/probe.ts', 'test/fixtures/generated/probe.rpc.ts', ['msgpack']],
   ['test/conformance/services/conformance.ts', 'test/conformance/generated/conformance.rpc.ts', ['msgpack', 'protobuf']],
 ];

@@ -62,4 +62,26 @@ describe('LengthPrefixDecoder', () => {
     decoder.push(Buffer.alloc(OVERSIZED_HEAD_BYTES));
     expect(oversized[0]?.size).toBe(0xffffffff);
   });
+
+  it('with a text handler, reports text where a prefix belongs and stops, whole or byte by byte', () => {
+    const input = Buffer.concat([framed(Buffer.from('before')), Buffer.from('hello from console.log\n'), framed(Buffer.from('after'))]);
+    for (const size of [1, 2, input.length]) {
+      const messages: string[] = [];
+      const texts: string[] = [];
+      const decoder = new LengthPrefixDecoder(1000, (m) => messages.push(m.toString()), () => {}, (text) => texts.push(text.toString()));
+      for (let at = 0; at < input.length; at += size) decoder.push(input.subarray(at, at + size));
+      expect(messages).toEqual(['before']);
+      expect(texts).toHaveLength(1);
+      expect(texts[0]?.startsWith('hell')).toBe(true);
+    }
+  });
+
+  it('with a text handler, still skips an oversized binary message (its prefix starts with 0x00)', () => {
+    const texts: string[] = [];
+    const oversized: number[] = [];
+    const decoder = new LengthPrefixDecoder(1000, () => {}, (_, size) => oversized.push(size), (text) => texts.push(text.toString()));
+    decoder.push(framed(Buffer.alloc(2000)));
+    expect(texts).toEqual([]);
+    expect(oversized).toEqual([2000]);
+  });
 });

@@ -23,10 +23,24 @@ export class LengthPrefixDecoder {
   #skipHead: Buffer | undefined;
   #skipHeadFill = 0;
 
-  constructor(maxMessageSize: number, onMessage: (message: Buffer) => void, onOversized: (head: Buffer, size: number) => void) {
+  /**
+   * Set by a transport whose peer may write stray text into the stream (a child's stdout): called
+   * instead of skipping when a length prefix over the limit starts with a printable character,
+   * which no frame's prefix does below a 16 MiB limit. The decoder stops there for good.
+   */
+  readonly #onText: ((text: Buffer) => void) | undefined;
+  #stopped = false;
+
+  constructor(
+    maxMessageSize: number,
+    onMessage: (message: Buffer) => void,
+    onOversized: (head: Buffer, size: number) => void,
+    onText?: (text: Buffer) => void,
+  ) {
     this.#maxMessageSize = maxMessageSize;
     this.#onMessage = onMessage;
     this.#onOversized = onOversized;
+    this.#onText = onText;
   }
 
   /** True while part of a message has arrived but not all of it. */
@@ -36,7 +50,7 @@ export class LengthPrefixDecoder {
 
   push(chunk: Buffer): void {
     let at = 0;
-    while (at < chunk.length) {
+    while (at < chunk.length && !this.#stopped) {
       if (this.#skipLeft > 0) {
         at = this.#skip(chunk, at);
       } else if (this.#body !== undefined) {
@@ -44,6 +58,7 @@ export class LengthPrefixDecoder {
       } else if (this.#prefixFill === 0 && chunk.length - at >= LENGTH_PREFIX_BYTES) {
         // The common case: a whole prefix, often a whole message, in this chunk; no copying.
         const size = chunk.readUInt32BE(at);
+        if (size > this.#maxMessageSize && this.#isText(size)) return this.#text(chunk.subarray(at));
         at += LENGTH_PREFIX_BYTES;
         if (size > this.#maxMessageSize) this.#startSkip(size);
         else if (chunk.length - at >= size) {
@@ -55,11 +70,26 @@ export class LengthPrefixDecoder {
         if (this.#prefixFill === LENGTH_PREFIX_BYTES) {
           this.#prefixFill = 0;
           const size = this.#prefix.readUInt32BE(0);
+          if (size > this.#maxMessageSize && this.#isText(size)) return this.#text(Buffer.concat([this.#prefix, chunk.subarray(at)]));
           if (size > this.#maxMessageSize) this.#startSkip(size);
           else this.#startBody(size);
         }
       }
     }
+  }
+
+  /**
+   * Whether an over-limit prefix's first byte can start text: printable ASCII, whitespace, ESC
+   * (terminal colours) or a UTF-8 lead byte ("✓ ready").
+   */
+  #isText(size: number): boolean {
+    if (this.#onText === undefined) return false;
+    return startsText(size >>> 24);
+  }
+
+  #text(bytes: Buffer): void {
+    this.#stopped = true;
+    this.#onText?.(bytes);
   }
 
   #startBody(size: number): void {
@@ -104,4 +134,9 @@ export class LengthPrefixDecoder {
     this.#skipLeft -= take;
     return at + take;
   }
+}
+
+/** A byte that can begin a line of text; a frame's length prefix begins with 0x00 below 16 MiB. */
+export function startsText(byte: number): boolean {
+  return (byte >= 0x20 && byte <= 0x7e) || (byte >= 0x09 && byte <= 0x0d) || byte === 0x1b || (byte >= 0xc2 && byte <= 0xf4);
 }

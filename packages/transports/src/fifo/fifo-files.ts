@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
+import { Socket } from 'node:net';
+
+const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_NOFOLLOW } = constants;
+
+/**
+ * Creates FIFOs with mode 0600. Node has no mkfifo(3), so this runs coreutils' `mkfifo -m 600`,
+ * which sets exactly that mode whatever the umask, once for all `paths` (one process per
+ * connection, not per FIFO). Rejects with an Error whose `code` is the errno (`EEXIST`, `ENOENT`,
+ * `EACCES`, …) read off mkfifo's message, so callers map it like any fs error.
+ */
+export function makeFifos(paths: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // LC_ALL=C: the message is parsed for its errno below, so it must not be translated.
+    execFile('mkfifo', ['-m', '600', '--', ...paths], { env: { ...process.env, LC_ALL: 'C' } }, (error, _stdout, stderr) => {
+      if (error === null) return resolve();
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return reject(Object.assign(new Error('the mkfifo program (coreutils) is not on PATH; the fifo transport needs it'), { code: 'ENOMKFIFO' }));
+      }
+      const message = stderr.trim() || error.message;
+      const errno = Object.entries(errnoOfMessage).find(([words]) => message.endsWith(words))?.[1];
+      reject(Object.assign(new Error(message), { code: errno, cause: error }));
+    });
+  });
+}
+
+/** strerror(3) texts mkfifo ends its message with, and their errno names. */
+const errnoOfMessage: Readonly<Record<string, string>> = {
+  'File exists': 'EEXIST',
+  'No such file or directory': 'ENOENT',
+  'Permission denied': 'EACCES',
+  'Not a directory': 'ENOTDIR',
+  'Read-only file system': 'EROFS',
+  'No space left on device': 'ENOSPC',
+  'File name too long': 'ENAMETOOLONG',
+};
+
+export interface OpenFifoOptions {
+  /**
+   * Follow a symbolic link at `path`. Default false: FIFOs the transport made itself are opened
+   * with O_NOFOLLOW, so a link swapped in cannot redirect them; a client may follow the server's.
+   */
+  follow?: boolean;
+}
+
+/** Opens the read end at once, with or without a writer (O_NONBLOCK: never blocks the event loop). */
+export function openFifoReader(path: string, options: OpenFifoOptions = {}): number {
+  return openSync(path, O_RDONLY | O_NONBLOCK | (options.follow === true ? 0 : O_NOFOLLOW));
+}
+
+/**
+ * Opens the write end at once. With nobody reading the FIFO this throws ENXIO instead of
+ * waiting: that is how a writer tells a live reader from a stale FIFO.
+ */
+export function openFifoWriter(path: string, options: OpenFifoOptions = {}): number {
+  return openSync(path, O_WRONLY | O_NONBLOCK | (options.follow === true ? 0 : O_NOFOLLOW));
+}
+
+/** The longest wait between two attempts of `openFifoWriterWhenRead`. */
+const MAX_OPEN_BACKOFF_MS = 32;
+
+/**
+ * Opens the write end once the peer has opened the read end: retries ENXIO after 1, 2, 4 … up to
+ * 32 ms. `check` runs before each wait and may throw to give up early (the peer is known gone).
+ * Resolves undefined when `deadline` (a `performance.now()` instant) passes first.
+ */
+export async function openFifoWriterWhenRead(path: string, deadline: number, check: () => void): Promise<number | undefined> {
+  for (let backoff = 1; ; backoff = Math.min(backoff * 2, MAX_OPEN_BACKOFF_MS)) {
+    try {
+      return openFifoWriter(path);
+    } catch (error) {
+      if (errnoOf(error) !== 'ENXIO') throw error;
+    }
+    check();
+    const left = deadline - performance.now();
+    if (left <= 0) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(backoff, left)));
+  }
+}
+
+/** A read-only FIFO fd driven by libuv (which treats a FIFO as a pipe): no thread pool, no blocking. */
+export function readerSocket(fd: number): Socket {
+  return new Socket({ fd, readable: true, writable: false });
+}
+
+/** A write-only FIFO fd driven by libuv. */
+export function writerSocket(fd: number): Socket {
+  return new Socket({ fd, readable: false, writable: true });
+}
+
+/** Closes a raw fd that may already be gone; a failure to close has nobody to tell. */
+export function closeFd(fd: number | undefined): void {
+  if (fd === undefined) return;
+  try {
+    closeSync(fd);
+  } catch {
+    // EBADF: already closed; nothing else can fail for a FIFO fd.
+  }
+}
+
+/** The errno name of a Node fs or child-process error (`ENXIO`), if it has one. */
+export function errnoOf(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
