@@ -391,6 +391,8 @@ export class ServerConnection implements ConnectionHandlers {
     try {
       this.#connection.send(encodeFrame(frame, this.#connection.headroom));
     } catch (reason) {
+      // A connection that is going away says so through onClose; that is not a problem to report.
+      if (reason instanceof RpcError && reason.code === Code.Unavailable) return;
       this.#core.report(`could not send to ${this.#connection.peer}`, reason);
     }
   }
