@@ -62,3 +62,12 @@ export async function startServerProcess(fixture: string, args: string[] = []): 
     },
   };
 }
+
+/** SIGTERM, so the server drains; SIGKILL if it has not ended within `timeoutMs`. Resolves once it is gone. */
+export async function stopGracefully(server: ServerProcess, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([server.stop('SIGTERM'), late]);
+  clearTimeout(timer);
+  await server.stop('SIGKILL');
+}

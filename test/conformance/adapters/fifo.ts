@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServerProcess } from '../../support/server-process.js';
+import { startServerProcess, stopGracefully } from '../../support/server-process.js';
 import type { TransportAdapter } from './transport-adapter.js';
 
 /** A limit below the 4 MiB default, so the large-message cases stay quick. */
@@ -30,11 +30,7 @@ export const fifoAdapter: TransportAdapter = {
         removeDir();
       },
       async stop() {
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)));
-        await Promise.race([server.stop('SIGTERM'), late]);
-        clearTimeout(timer);
-        await server.stop('SIGKILL');
+        await stopGracefully(server, STOP_TIMEOUT_MS);
         removeDir();
       },
     };
