@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './cli-exit.js';
-import { displayPath } from './cli-paths.js';
-import type { CodecName } from './generate.js';
+import { displayPath } from './display-path.js';
+import { CODEC_NAMES as CODECS, type CodecName } from './codec-names.js';
 
-/**
- * What `--codec` and `"codecs"` accept: the generator's `CODEC_NAMES`, repeated here so that
- * `--help` and usage errors do not load the TypeScript compiler. Keep the two lists equal.
- */
-export const CODECS: readonly CodecName[] = ['msgpack', 'protobuf'];
+export { CODECS };
 export const DEFAULT_CODECS: readonly CodecName[] = ['msgpack'];
 
 /** Looked for in the working directory, then the `"conduit"` key of its package.json. */

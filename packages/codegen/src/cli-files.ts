@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import type { Job } from './cli-config.js';
 import { UsageError } from './cli-exit.js';
-import { displayPath } from './cli-paths.js';
+import { displayPath } from './display-path.js';
 
 /** Never searched by a glob: dependencies are not the project's services. */
 const IGNORED_DIRECTORIES = ['node_modules'];

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Plan } from './cli-config.js';
 import { expandJobs } from './cli-files.js';
-import { displayPath } from './cli-paths.js';
+import { displayPath } from './display-path.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { GeneratedFile, Generator } from './generate.js';
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from './cli-exit.js';
-import { displayPath } from './cli-paths.js';
+import { displayPath } from './display-path.js';
 import { formatDiagnostics, type Diagnostic } from './diagnostic.js';
 import type { GeneratedFile } from './generate.js';
 

@@ -6,7 +6,7 @@ import { EXIT_OK, UsageError, formatUsageError } from './cli-exit.js';
 import { isServiceCandidate, watchedDirectories } from './cli-files.js';
 import { Jobs } from './cli-jobs.js';
 import { diagnosticReport, outputLine, writeOutputs, type Written } from './cli-output.js';
-import { displayPath } from './cli-paths.js';
+import { displayPath } from './display-path.js';
 
 /** Changes closer together than this are one regeneration: an editor's save is often several writes. */
 export const DEBOUNCE_MS = 50;

@@ -4,7 +4,7 @@ import { EXIT_DIAGNOSTICS, EXIT_OK, EXIT_USAGE, UsageError, formatUsageError } f
 import { Jobs } from './cli-jobs.js';
 import { diagnosticReport, findStale, outputLine, writeOutputs } from './cli-output.js';
 import { watch } from './cli-watch.js';
-import type { CodecName } from './generate.js';
+import type { CodecName } from './codec-names.js';
 import { VERSION } from './version.js';
 
 /** Exit codes: documented in the README, relied on by scripts. */

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CODEC_NAMES, Generator } from './generate.js';
+import { CODEC_NAMES } from './codec-names.js';
+import { Generator } from './generate.js';
 import { VERSION } from './version.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conduit-generate-'));

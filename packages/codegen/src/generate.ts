@@ -7,9 +7,9 @@ import type { ServiceFile } from './model.js';
 import { ServiceProgram } from './parse.js';
 import { VERSION } from './version.js';
 
-/** Codecs generated stubs can support; `protobuf` embeds the wire schema its codec needs. */
-export type CodecName = 'msgpack' | 'protobuf';
-export const CODEC_NAMES: readonly CodecName[] = ['msgpack', 'protobuf'];
+import type { CodecName } from './codec-names.js';
+
+export type { CodecName } from './codec-names.js';
 
 export interface GenerateOptions {
   /** Directory the generated files go to. */

@@ -17,7 +17,8 @@ import { serviceSchema } from './emit-schema.js';
 import type { Diagnostic } from './diagnostic.js';
 import { messageValidatorName, validatorName } from './emit-validators.js';
 import type { Method, Param, Service, ServiceFile, TypeRef } from './model.js';
-import { displayPath, Reporter } from './reporter.js';
+import { displayPath } from './display-path.js';
+import { Reporter } from './reporter.js';
 import { TypeResolver, type TypeScope } from './resolve-type.js';
 import { docOf, hasTag, isUserFile, paramFieldTags, TAGS } from './source-facts.js';
 

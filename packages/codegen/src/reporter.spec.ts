@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { Project, type SourceFile } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
-import { displayPath, Reporter } from './reporter.js';
+import { displayPath } from './display-path.js';
+import { Reporter } from './reporter.js';
 
 /** Files in memory, under the working directory so their display paths are short. */
 function files(): { a: SourceFile; b: SourceFile } {

@@ -1,6 +1,6 @@
-import { relative, resolve } from 'node:path';
 import type { Node } from 'ts-morph';
 import type { Diagnostic } from './diagnostic.js';
+import { displayPath } from './display-path.js';
 
 /**
  * Collects diagnostics located at syntax nodes, in whichever file the node is (a problem in an
@@ -44,9 +44,4 @@ export class Reporter {
     };
     return [...this.#diagnostics].sort((a, b) => rank(a.file) - rank(b.file) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   }
-}
-
-/** Paths as the user would type them: relative to the working directory, forward slashes. */
-export function displayPath(path: string): string {
-  return relative(process.cwd(), resolve(path)).split('\\').join('/');
 }

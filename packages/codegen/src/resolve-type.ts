@@ -56,6 +56,8 @@ export class TypeResolver {
   /** Each named type once: checker types are interned, so identity is equality. */
   readonly #names = new Map<ts.Type, string | null>();
   readonly #inline = new Set<ts.Type>();
+  /** Shape names given out, so two different types never share one. */
+  readonly #taken = new Set<string>();
 
   constructor(checker: TypeChecker, reporter: Reporter) {
     this.#checker = checker;
@@ -134,7 +136,7 @@ export class TypeResolver {
   #union(type: Type, scope: TypeScope, dropUndefined: boolean): TypeRef | undefined {
     const name = this.#shapeName(type);
     // A named union is one shape for every use, optional or not, so it keeps its undefined.
-    if (name !== undefined && this.#containsObject(type)) return this.#named(type, name, scope, () => this.#unionBody(type, scope, false));
+    if (name !== undefined && this.#containsObject(type)) return this.#named(type, name, () => this.#unionBody(type, scope, false));
     return this.#unionBody(type, scope, dropUndefined);
   }
 
@@ -171,7 +173,7 @@ export class TypeResolver {
       const declaration = symbol.getDeclarations()[0];
       const all = declaration !== undefined && Node.isEnumDeclaration(declaration) && declaration.getMembers().length === literals.length;
       if (all) {
-        const resolved = this.resolve(declaredType(declaration), scope);
+        const resolved = this.resolve(declaration.getType(), scope);
         if (resolved === undefined) ok = false;
         else members.push(resolved);
       } else {
@@ -247,7 +249,7 @@ export class TypeResolver {
     if (symbol === undefined || declaration === undefined || !Node.isEnumDeclaration(declaration)) {
       return this.#reporter.report(scope.at, `${scope.subject} has an enum type whose declaration cannot be found`, DATA_HINT);
     }
-    return this.#named(type, symbol.getName(), scope, () => {
+    return this.#named(type, symbol.getName(), () => {
       const members = declaration.getMembers().map((m) => ({ name: m.getName(), value: m.getValue() }));
       const computed = declaration.getMembers().find((m) => m.getValue() === undefined);
       if (computed !== undefined) {
@@ -312,7 +314,7 @@ export class TypeResolver {
       return this.#reporter.report(scope.at, `${scope.subject} has type '${textOf(type, scope.at)}', ${why}`, `Declare an interface with the data of '${declaration.getName() ?? 'the class'}' and send that.`);
     }
     const name = this.#shapeName(type);
-    if (name !== undefined) return this.#named(type, name, scope, () => this.#objectBody(type, scope));
+    if (name !== undefined) return this.#named(type, name, () => this.#objectBody(type, scope));
     if (this.#inline.has(type.compilerType)) {
       return this.#reporter.report(scope.at, `${scope.subject} has a recursive anonymous type`, 'Give the recursive type a name: an interface or a type alias.');
     }
@@ -387,19 +389,19 @@ export class TypeResolver {
   }
 
   /** Registers a named shape before resolving its body, so recursive references find it. */
-  #named(type: Type, name: string, scope: TypeScope, body: () => TypeRef | undefined): TypeRef | undefined {
+  #named(type: Type, name: string, body: () => TypeRef | undefined): TypeRef | undefined {
     const known = this.#names.get(type.compilerType);
     if (known === null) return undefined;
     if (known !== undefined) return { kind: 'ref', name: known };
     let unique = name;
-    for (let n = 2; [...this.#names.values()].includes(unique); n++) unique = `${name}_${n}`;
+    for (let n = 2; this.#taken.has(unique); n++) unique = `${name}_${n}`;
+    this.#taken.add(unique);
     this.#names.set(type.compilerType, unique);
     const resolved = body();
     if (resolved === undefined) {
       this.#names.set(type.compilerType, null);
       return undefined;
     }
-    void scope;
     this.#shapes.set(unique, { name: unique, type: resolved, display: type.getText(undefined, ts.TypeFormatFlags.NoTruncation) });
     return { kind: 'ref', name: unique };
   }
@@ -443,10 +445,6 @@ function enumOf(literal: Type): MorphSymbol | undefined {
   const declaration = literal.getSymbol()?.getDeclarations()[0];
   const parent = declaration?.getParent();
   return parent !== undefined && Node.isEnumDeclaration(parent) ? parent.getSymbol() : undefined;
-}
-
-function declaredType(node: Node): Type {
-  return node.getType();
 }
 
 /**
