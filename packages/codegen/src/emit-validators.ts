@@ -244,7 +244,7 @@ class ValidatorEmitter {
       const error = scope.fresh('e');
       // A checker puts its path before a separator (`${path}: …`, `${path}.x: …`); at a stream
       // message's root the path is empty and the separator goes.
-      const result = path.length === 0 ? `${error}.replace(/^(?:: |\\.| )/, '')` : error;
+      const result = path.length === 0 ? `${error}.replace(/^(?:: |\\.)/, '')` : error;
       return [
         `${indent}const ${error} = ${checkerName(type.name)}(${value}, ${literal(path)});`,
         `${indent}if (${error} !== undefined) return ${result};`,
@@ -284,17 +284,22 @@ class ValidatorEmitter {
         return [
           `${indent}if (!(${value} instanceof Map)) return ${expectedMessage(path, 'Map', value)};`,
           `${indent}for (const [${key}, ${item}] of ${value}) {`,
-          ...this.#check(type.key, key, [...path, step(path, ' key '), { expr: `String(${key})` }], inner, scope),
-          ...this.#check(type.value, item, [...path, step(path, '.get('), { expr: `String(${key})` }, ')'], inner, scope),
+          // Key and value problems both point at the entry: `tags["a"]`, `scores[3]`.
+          ...this.#check(type.key, key, [...path, '[', { expr: keyText(key) }, ']'], inner, scope),
+          ...this.#check(type.value, item, [...path, '[', { expr: keyText(key) }, ']'], inner, scope),
           `${indent}}`,
         ];
       }
       case 'set': {
         const item = scope.fresh('x');
+        const index = scope.fresh('n');
+        // A Set has no indexes: an element is named by its place in iteration order, `[2]`.
         return [
           `${indent}if (!(${value} instanceof Set)) return ${expectedMessage(path, 'Set', value)};`,
+          `${indent}let ${index} = 0;`,
           `${indent}for (const ${item} of ${value}) {`,
-          ...this.#check(type.element, item, [...path, step(path, ' element')], inner, scope),
+          ...this.#check(type.element, item, [...path, '[', { expr: index }, ']'], inner, scope),
+          `${indent}  ${index}++;`,
           `${indent}}`,
         ];
       }
@@ -354,7 +359,7 @@ class ValidatorEmitter {
       const tag = scope.fresh('d');
       lines.push(`${indent}${first ? '' : '} else '}if (${isObject}) {`, `${indent}  const ${tag} = (${value} as Record<string, unknown>)[${quote(discriminant)}];`);
       first = false;
-      const tagPath = [...path, isIdentifier(discriminant) ? (path.length === 0 ? discriminant : `.${discriminant}`) : `[${quote(discriminant)}]`];
+      const tagPath = [...path, propertyStep(path, discriminant)];
       const values: string[] = [];
       objects.forEach((member, i) => {
         const property = this.#objectOf(member)?.properties.find((p) => p.name === discriminant);
@@ -396,7 +401,7 @@ class ValidatorEmitter {
       lines.push(
         `${indent}for (const ${key} of Object.keys(${object})) {`,
         ...(known.length > 0 ? [`${indent}  if (${known.join(' || ')}) continue;`] : []),
-        ...this.#check(rest, `${object}[${key}]`, [...path, path.length === 0 ? '' : '.', { expr: key }], `${indent}  `, scope),
+        ...this.#check(rest, `${object}[${key}]`, [...path, '[', { expr: `JSON.stringify(${key})` }, ']'], `${indent}  `, scope),
         `${indent}}`,
       );
     }
@@ -414,13 +419,16 @@ function literalsOf(type: TypeRef): (string | number | boolean)[] {
   return [];
 }
 
-/** A path step after a value (` key `, `.get(`, ` element`), without its separator at a message's root. */
-function step(path: Path, text: string): string {
-  return path.length === 0 ? text.replace(/^[ .]/, '') : text;
+/**
+ * How paths name a Map entry: its key as JavaScript would write it, `["a"]` or `[3]`. The protobuf
+ * codec names entries, record keys and Set elements the same way, so a caller sees one dialect.
+ */
+function keyText(key: string): string {
+  return `typeof ${key} === 'string' ? JSON.stringify(${key}) : String(${key})`;
 }
 
 function propertyStep(path: Path, name: string): string {
-  const key = isIdentifier(name) ? `.${name}` : `[${quote(name)}]`;
+  const key = isIdentifier(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
   return path.length === 0 ? key.replace(/^\./, '') : key;
 }
 

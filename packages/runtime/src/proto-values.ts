@@ -80,6 +80,12 @@ function indexSegment(index: number): string {
   return `[${index}]`;
 }
 
+/** A declared property: `x` (joined as `.x`), or `["with space"]` when it is no identifier; as the generated validators write it. */
+function propertySegment(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : `[${JSON.stringify(name)}]`;
+}
+
+/** A Map entry, record key or index-signature property: `["a"]`, `[3]`. */
 function keySegment(key: unknown): string {
   return typeof key === 'string' ? `[${JSON.stringify(key)}]` : `[${String(key)}]`;
 }
@@ -537,7 +543,7 @@ export class ProtoValues {
       try {
         for (; i < count; i++) (access[i] as FieldAccess).put(target, source[keys[i] as string]);
       } catch (error) {
-        throw within(error, keys[i] as string);
+        throw within(error, propertySegment(keys[i] as string));
       }
       rest?.put(target, source);
       return target;
