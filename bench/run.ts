@@ -3,12 +3,12 @@
  * server-streaming throughput of Conduit beside grpc-js, each against a server in another
  * process (TCP, and pipes and FIFOs beside their raw baselines), then codegen speed. Options:
  * `--quick` (smoke test), `--json <file>`, `--only <id,id>` (raw-tcp, fork-ipc, grpc, conduit-tcp,
- * raw-pipe, conduit-pipe, raw-fifo, conduit-fifo, conduit-stream, grpc-stream, codegen).
+ * raw-pipe, conduit-pipe, raw-fifo, conduit-fifo, conduit-shm, conduit-stream, grpc-stream, codegen).
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { BenchClient } from './clients/bench-client.js';
+import { ECHO_BYTES, type BenchClient } from './clients/bench-client.js';
 import { measureInFlight, measureSequential, type InFlightResult, type InFlightRound, type RoundPlan, type SequentialResult, type SequentialRound } from './measure.js';
 import { measureCodegen, printCodegenTable, type CodegenPlan, type CodegenResult } from './codegen-phase.js';
 import { markFailed, openTarget, type OpenedTarget } from './opened-target.js';
@@ -20,6 +20,8 @@ import { targets, type Target, type TargetId } from './targets.js';
 
 /** Calls outstanding at once in the throughput measurement. */
 const IN_FLIGHT = 64;
+/** 1 MiB echoes outstanding at once in the large-message row: enough to keep both directions busy. */
+const ECHO_IN_FLIGHT = 4;
 
 interface Plans {
   sequential: RoundPlan;
@@ -62,6 +64,8 @@ interface TargetResult {
   label: string;
   sequential?: SequentialResult;
   inFlight?: InFlightResult;
+  /** The large-message row, for targets whose client can echo. */
+  echo?: { inFlight: number; echoesPerSec: number; mbPerSec: number; rounds: InFlightRound[] };
   error?: string;
 }
 
@@ -69,10 +73,11 @@ interface TargetResult {
 interface Opened extends OpenedTarget<Target, BenchClient> {
   sequential: SequentialRound[];
   inFlight: InFlightRound[];
+  echo: InFlightRound[];
 }
 
 async function open(target: Target): Promise<Opened> {
-  return openTarget<Target, BenchClient, Opened>({ target, server: undefined, client: undefined, sequential: [], inFlight: [] });
+  return openTarget<Target, BenchClient, Opened>({ target, server: undefined, client: undefined, sequential: [], inFlight: [], echo: [] });
 }
 
 /**
@@ -83,18 +88,21 @@ async function open(target: Target): Promise<Opened> {
 async function measureInterleaved(all: Opened[], plans: Plans): Promise<void> {
   if (all.length === 0) return;
   const phases = [
-    { name: 'sequential', plan: plans.sequential },
-    { name: `${IN_FLIGHT} in flight`, plan: plans.inFlight },
+    { kind: 'sequential', name: 'sequential', plan: plans.sequential },
+    { kind: 'in-flight', name: `${IN_FLIGHT} in flight`, plan: plans.inFlight },
+    { kind: 'echo', name: `1 MiB echo, ${ECHO_IN_FLIGHT} in flight`, plan: plans.inFlight },
   ] as const;
-  for (const { name, plan } of phases) {
+  for (const { kind, name, plan } of phases) {
     for (let round = 0; round < plan.rounds; round++) {
       progress(`${name}: round ${round + 1} of ${plan.rounds}`);
       for (const opened of all) {
         if (opened.error !== undefined || opened.client === undefined) continue;
         const once: RoundPlan = { warmupMs: round === 0 ? plan.warmupMs : 0, rounds: 1, roundMs: plan.roundMs };
         try {
-          if (name === 'sequential') opened.sequential.push(...(await measureSequential(opened.client.call, once)).rounds);
-          else opened.inFlight.push(...(await measureInFlight(opened.client.call, once, IN_FLIGHT)).rounds);
+          const { call, echo } = opened.client;
+          if (kind === 'sequential') opened.sequential.push(...(await measureSequential(call, once)).rounds);
+          else if (kind === 'in-flight') opened.inFlight.push(...(await measureInFlight(call, once, IN_FLIGHT)).rounds);
+          else if (echo !== undefined) opened.echo.push(...(await measureInFlight(echo, once, ECHO_IN_FLIGHT)).rounds);
         } catch (error) {
           markFailed(opened, error);
         }
@@ -115,7 +123,20 @@ function resultOf(opened: Opened): TargetResult {
       rounds: opened.sequential,
     },
     inFlight: { inFlight: IN_FLIGHT, callsPerSec: median(opened.inFlight.map((r) => r.callsPerSec)), rounds: opened.inFlight },
+    ...(opened.echo.length > 0 && { echo: echoResult(opened.echo) }),
   };
+}
+
+function echoResult(rounds: InFlightRound[]): NonNullable<TargetResult['echo']> {
+  const echoesPerSec = median(rounds.map((r) => r.callsPerSec));
+  return { inFlight: ECHO_IN_FLIGHT, echoesPerSec, mbPerSec: (echoesPerSec * ECHO_BYTES) / MB, rounds };
+}
+
+function printEchoTable(results: readonly TargetResult[]): void {
+  const rows = results.filter((r) => r.echo !== undefined).map((r) => [r.label, r.echo!.echoesPerSec.toFixed(0), r.echo!.mbPerSec.toFixed(0)]);
+  if (rows.length === 0) return;
+  console.log('');
+  printTable([`1 MiB echo, ${ECHO_IN_FLIGHT} in flight`, 'echoes/s', 'MB/s each way'], rows);
 }
 
 const us = (value: number): string => value.toFixed(1);
@@ -148,6 +169,7 @@ function ratios(results: readonly TargetResult[]): Ratio[] {
   const conduitPipe = get('conduit-pipe');
   const rawFifo = get('raw-fifo');
   const conduitFifo = get('conduit-fifo');
+  const conduitShm = get('conduit-shm');
   return [
     { name: 'Conduit p50 / raw TCP p50', value: ratio(conduit?.sequential?.p50Us, raw?.sequential?.p50Us) },
     { name: 'gRPC p50 / Conduit p50', value: ratio(grpc?.sequential?.p50Us, conduit?.sequential?.p50Us) },
@@ -157,6 +179,9 @@ function ratios(results: readonly TargetResult[]): Ratio[] {
     { name: 'Conduit pipe calls/s / fork IPC calls/s', value: ratio(conduitPipe?.inFlight?.callsPerSec, ipc?.inFlight?.callsPerSec) },
     { name: 'Conduit fifo p50 / raw FIFO p50', value: ratio(conduitFifo?.sequential?.p50Us, rawFifo?.sequential?.p50Us) },
     { name: 'Conduit fifo calls/s / fork IPC calls/s', value: ratio(conduitFifo?.inFlight?.callsPerSec, ipc?.inFlight?.callsPerSec) },
+    { name: 'raw TCP p50 / Conduit shm p50', value: ratio(raw?.sequential?.p50Us, conduitShm?.sequential?.p50Us) },
+    { name: 'Conduit shm calls/s / Conduit tcp calls/s', value: ratio(conduitShm?.inFlight?.callsPerSec, conduit?.inFlight?.callsPerSec) },
+    { name: 'Conduit shm 1 MiB echo MB/s / Conduit tcp MB/s', value: ratio(conduitShm?.echo?.mbPerSec, conduit?.echo?.mbPerSec) },
   ];
 }
 
@@ -227,6 +252,7 @@ async function main(): Promise<void> {
   if (results.length > 0) {
     console.log('');
     printUnaryTable(results);
+    printEchoTable(results);
     console.log('');
     const nameWidth = Math.max(...computed.map((r) => r.name.length));
     for (const r of computed) console.log(`${r.name.padEnd(nameWidth)}  ${ratioText(r.value)}`);

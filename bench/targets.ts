@@ -6,7 +6,7 @@ import { openRawFifoClient } from './clients/raw-fifo-client.js';
 import { openRawPipeClient } from './clients/raw-pipe-client.js';
 import { openRawTcpClient } from './clients/raw-tcp-client.js';
 
-export type TargetId = 'raw-tcp' | 'fork-ipc' | 'grpc' | 'conduit-tcp' | 'raw-pipe' | 'conduit-pipe' | 'raw-fifo' | 'conduit-fifo';
+export type TargetId = 'raw-tcp' | 'fork-ipc' | 'grpc' | 'conduit-tcp' | 'raw-pipe' | 'conduit-pipe' | 'raw-fifo' | 'conduit-fifo' | 'conduit-shm';
 
 /** One thing measured: a server script run in its own process and a client for it. */
 export interface Target {
@@ -83,6 +83,17 @@ export const targets: readonly Target[] = [
       const url = started(server).info['url'];
       if (typeof url !== 'string') throw new Error(`the fifo server announced no url: ${JSON.stringify(started(server).info)}`);
       return conduitAddClient(url, 'Conduit over fifo');
+    },
+  },
+  {
+    id: 'conduit-shm',
+    label: 'Conduit unary over shm',
+    server: 'servers/conduit-shm-server.ts',
+    open: async (server) => {
+      const { conduitAddClient } = await import('./clients/conduit-tcp-client.js');
+      const url = started(server).info['url'];
+      if (typeof url !== 'string') throw new Error(`the shm server announced no url: ${JSON.stringify(started(server).info)}`);
+      return conduitAddClient(url, 'Conduit over shm');
     },
   },
 ];

@@ -22,6 +22,8 @@ process.once('exit', () => rmSync(fifoDir, { recursive: true, force: true }));
 const transports = [
   { name: 'tcp', listen: 'tcp://127.0.0.1:0' },
   { name: 'fifo', listen: `fifo://${join(fifoDir, 'calculator.fifo')}` },
+  // A name of its own per run, so two demos at once do not meet.
+  { name: 'shm', listen: `shm://calculator-demo-${process.pid}` },
 ];
 
 /** A step that takes longer than this has hung; the demo fails instead of waiting forever. */

@@ -9,7 +9,7 @@ import { announce, exitWithParent } from './server-lifecycle.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conduit-bench-fifo-'));
 const server = new Server();
-server.add(BenchService, { add: (a, b) => a + b });
+server.add(BenchService, { add: (a, b) => a + b, echo: (data) => data });
 const listening = await server.listen(fifo({ path: join(dir, 'bench.fifo') }));
 announce({ url: listening.url });
 

@@ -4,6 +4,6 @@ import { pipe } from '@conduit/transports';
 import { BenchService } from '../bench-service.js';
 
 const server = new Server();
-server.add(BenchService, { add: (a, b) => a + b });
+server.add(BenchService, { add: (a, b) => a + b, echo: (data) => data });
 await server.listen(pipe.stdio());
 // When the client closes, stdin ends, the connection closes, and nothing keeps this process alive.

@@ -5,7 +5,7 @@ import { BenchService } from '../bench-service.js';
 import { announce, exitWithParent } from './server-lifecycle.js';
 
 const server = new Server();
-server.add(BenchService, { add: (a, b) => a + b });
+server.add(BenchService, { add: (a, b) => a + b, echo: (data) => data });
 const listening = await server.listen(tcp({ host: '127.0.0.1', port: 0 }));
 announce({ port: Number(new URL(listening.url).port), url: listening.url });
 

@@ -1,13 +1,16 @@
 import { registerScheme } from '@conduit/runtime';
 import { fifoFromUrl } from './fifo/fifo-transport.js';
+import { shmFromUrl } from './shm/shm-transport.js';
 import { tcpFromUrl } from './tcp/tcp-transport.js';
 
 export { tcp, type TcpOptions } from './tcp/tcp-transport.js';
 export { pipe, type PipeChildExit, type PipeSpawnOptions, type PipeStdioOptions } from './pipe/pipe-transport.js';
 export { fifo, type FifoOptions } from './fifo/fifo-transport.js';
+export { shm, type ShmOptions } from './shm/shm-transport.js';
 export { StreamConnection, type StreamConnectionOptions, type StreamIo } from './stream/stream-connection.js';
 export { LengthPrefixDecoder, LENGTH_PREFIX_BYTES } from './stream/length-prefix-decoder.js';
 export { rpcErrorFromOs } from './os-errors.js';
 
 registerScheme('tcp', tcpFromUrl);
 registerScheme('fifo', fifoFromUrl);
+registerScheme('shm', shmFromUrl);

@@ -1,0 +1,156 @@
+import type { Socket } from 'node:net';
+import { Code, RpcError, type Connection, type ConnectionHandlers } from '@conduit/runtime';
+import { rpcErrorFromOs } from '../os-errors.js';
+import { RingMessageReader, RingMessageWriter } from './ring-messages.js';
+import { shmPoller, type PolledConnection } from './shm-poller.js';
+import type { SpscRing } from './spsc-ring.js';
+
+/** The one byte a doorbell is: "look at your rings". */
+const DOORBELL = Buffer.from([0x21]);
+
+/**
+ * How long a closing connection waits for messages still queued for ring space (a peer that
+ * stopped reading must not keep it open), as a stream connection waits for its socket to flush.
+ */
+const CLOSE_FLUSH_MS = 2_000;
+
+export interface ShmConnectionOptions {
+  readonly maxMessageSize: number;
+  /** Microseconds of polling after the last message before this side sleeps on its doorbell. */
+  readonly spinMicros: number;
+}
+
+/** The two rings of a connection, seen from one side. */
+export interface ShmRings {
+  /** This side writes, the peer reads. */
+  readonly outbound: SpscRing;
+  /** The peer writes, this side reads. */
+  readonly inbound: SpscRing;
+}
+
+/**
+ * A Connection over a shared segment: messages go through two single-producer single-consumer
+ * rings, one per direction, and a Unix socket beside them carries doorbells and liveness. A
+ * message costs no syscall while the other side is polling; a sleeping side is woken by one
+ * doorbell byte, rung only when its ring says it sleeps. The socket closing (the kernel closes
+ * it for a process that dies, even by SIGKILL) is how each side learns the other is gone.
+ */
+export class ShmConnection implements Connection, PolledConnection {
+  readonly peer: string;
+  /** Messages are copied into the ring, so the runtime need leave no room in front of them. */
+  readonly headroom = 0;
+  readonly #socket: Socket;
+  readonly #outbound: SpscRing;
+  readonly #inbound: SpscRing;
+  readonly #writer: RingMessageWriter;
+  #reader: RingMessageReader | undefined;
+  readonly #options: ShmConnectionOptions;
+  #open = true;
+  #closed = false;
+  #closeReason: RpcError | undefined;
+
+  constructor(socket: Socket, rings: ShmRings, peer: string, options: ShmConnectionOptions) {
+    this.#socket = socket;
+    this.#outbound = rings.outbound;
+    this.#inbound = rings.inbound;
+    this.#writer = new RingMessageWriter(rings.outbound);
+    this.peer = peer;
+    this.#options = options;
+  }
+
+  /** Starts delivering messages; `pending` holds socket bytes read during the handshake (doorbells). */
+  start(handlers: ConnectionHandlers): void {
+    this.#reader = new RingMessageReader(this.#inbound, {
+      maxMessageSize: this.#options.maxMessageSize,
+      onMessage: (message) => handlers.onMessage(message),
+      onOversized: (head, size) => handlers.onOversized(head, size),
+      onCorrupt: (problem) => {
+        this.#closeReason ??= new RpcError(Code.Unavailable, `${this.peer} wrote a corrupt ring record: ${problem}`);
+        this.#socket.destroy();
+      },
+    });
+    const socket = this.#socket;
+    // Every byte is a doorbell; how many arrived does not matter, only that the rings have news.
+    socket.on('data', () => shmPoller.activity());
+    socket.on('error', (error) => {
+      this.#closeReason ??= rpcErrorFromOs(error);
+    });
+    socket.on('close', () => this.#onSocketClosed(handlers));
+    shmPoller.add(this, this.#options.spinMicros);
+    socket.resume();
+  }
+
+  send(message: Uint8Array): void {
+    if (!this.#open) throw new RpcError(Code.Unavailable, `the connection to ${this.peer} is closed`);
+    if (message.length > this.#options.maxMessageSize) {
+      throw new RpcError(Code.ResourceExhausted, `message of ${message.length} bytes exceeds the ${this.#options.maxMessageSize}-byte limit`);
+    }
+    this.#writer.write(message);
+    if (this.#outbound.shouldRingConsumer()) this.#ring();
+    // A reply (or the next stream credit) is likely soon: poll for it instead of sleeping.
+    shmPoller.activity();
+  }
+
+  poll(): boolean {
+    if (this.#closed || this.#reader === undefined) return false;
+    let moved = this.#reader.poll() > 0;
+    // The peer may be waiting for the space those messages took.
+    if (moved && this.#inbound.shouldRingProducer()) this.#ring();
+    const queued = this.#writer.queuedBytes;
+    if (queued > 0) {
+      this.#writer.flush();
+      if (this.#writer.queuedBytes < queued) {
+        moved = true;
+        if (this.#outbound.shouldRingConsumer()) this.#ring();
+      }
+    }
+    return moved;
+  }
+
+  sleep(): boolean {
+    if (this.#closed) return true;
+    if (!this.#inbound.announceSleep()) return false;
+    return this.#writer.queuedBytes === 0 || this.#outbound.announceWaitingForSpace();
+  }
+
+  wake(): void {
+    if (this.#closed) return;
+    this.#inbound.wake();
+    this.#outbound.stopWaitingForSpace();
+  }
+
+  close(reason?: RpcError): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#closeReason ??= reason;
+    if (this.#writer.queuedBytes === 0) {
+      this.#socket.end();
+      return;
+    }
+    // Messages still wait for ring space: give the peer a bounded time to take them.
+    const deadline = Date.now() + CLOSE_FLUSH_MS;
+    const waitForFlush = (): void => {
+      if (this.#closed) return;
+      if (this.#writer.queuedBytes === 0) this.#socket.end();
+      else if (Date.now() >= deadline) this.#socket.destroy();
+      else setTimeout(waitForFlush, 1).unref();
+    };
+    waitForFlush();
+  }
+
+  #ring(): void {
+    if (!this.#socket.destroyed) this.#socket.write(DOORBELL);
+  }
+
+  #onSocketClosed(handlers: ConnectionHandlers): void {
+    if (this.#closed) return;
+    // What the peer committed before it went is still in the ring: deliver it first.
+    this.poll();
+    this.#closed = true;
+    this.#open = false;
+    shmPoller.remove(this);
+    // Dropping the reader lets the segment's memory be unmapped once nothing else refers to it.
+    this.#reader = undefined;
+    handlers.onClose(this.#closeReason ?? new RpcError(Code.Unavailable, `${this.peer} closed the connection`));
+  }
+}

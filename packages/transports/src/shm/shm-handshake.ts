@@ -1,0 +1,84 @@
+import type { Socket } from 'node:net';
+import { Code, RpcError } from '@conduit/runtime';
+
+/**
+ * The handshake on a server's socket, in lines of text (docs/protocol.md, "shm handshake"):
+ *
+ *   client → server   CNDT-SHM 1                  (magic and version)
+ *   server → client   SEGMENT /conduit-<pid>-<hex> <ring capacity>
+ *                     or ERROR <code> <message>   (no segment could be made: /dev/shm is full, …)
+ *   client → server   MAPPED                      (the server now unlinks the segment)
+ *
+ * After that the socket carries only doorbell bytes, and its closing is how each side learns
+ * that the other is gone: the kernel closes it for a process that dies, even by SIGKILL.
+ */
+export const REQUEST_LINE = 'CNDT-SHM 1';
+export const MAPPED_LINE = 'MAPPED';
+const SEGMENT_WORD = 'SEGMENT';
+const ERROR_WORD = 'ERROR';
+
+/** No handshake line is longer; a peer that sends more is not speaking this protocol. */
+const MAX_LINE_BYTES = 256;
+
+export function segmentLine(segment: string, capacity: number): string {
+  return `${SEGMENT_WORD} ${segment} ${capacity}`;
+}
+
+export function errorLine(code: Code, message: string): string {
+  return `${ERROR_WORD} ${code} ${message.replace(/\n/g, ' ')}`;
+}
+
+/** The segment a server offered; its refusal, or why its line is neither, as an RpcError. */
+export function parseSegmentLine(line: string, peer: string): { segment: string; capacity: number } | RpcError {
+  if (line.startsWith(`${ERROR_WORD} `)) {
+    const match = /^ERROR ([0-9]+) (.*)$/.exec(line);
+    const wire = Number(match?.[1]);
+    const code = Number.isInteger(wire) && wire >= Code.Cancelled && wire <= Code.Unauthenticated ? (wire as Code) : Code.Unavailable;
+    return new RpcError(code, `${peer} could not set up a connection: ${match?.[2] ?? line}`);
+  }
+  const [word, segment, capacityText, extra] = line.split(' ');
+  const capacity = Number(capacityText);
+  if (word !== SEGMENT_WORD || segment === undefined || !/^\/conduit-[0-9]+-[0-9a-f]+$/.test(segment) || extra !== undefined) {
+    return new RpcError(Code.Unavailable, `${peer} does not speak the shm handshake: expected "SEGMENT <name> <capacity>", got ${JSON.stringify(line.slice(0, 80))}`);
+  }
+  if (!Number.isSafeInteger(capacity) || capacity <= 0) {
+    return new RpcError(Code.Unavailable, `${peer} offered a ring capacity of ${JSON.stringify(capacityText)}, not a positive integer`);
+  }
+  return { segment, capacity };
+}
+
+/**
+ * Reads one line from `socket`, then pauses it: the bytes after the line (a doorbell may follow
+ * at once) come back in `rest` for whoever reads the socket next. Rejects with Unavailable when
+ * the socket closes or `timeoutMs` passes first, and when the line is too long.
+ */
+export function readLine(socket: Socket, timeoutMs: number, peer: string): Promise<{ line: string; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const finish = (outcome: (() => void) | RpcError): void => {
+      clearTimeout(timer);
+      socket.pause();
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.off('error', onError);
+      if (outcome instanceof RpcError) reject(outcome);
+      else outcome();
+    };
+    const onData = (chunk: Buffer): void => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf(0x0a);
+      if (end >= 0) {
+        finish(() => resolve({ line: received.toString('latin1', 0, end), rest: received.subarray(end + 1) }));
+      } else if (received.length > MAX_LINE_BYTES) {
+        finish(new RpcError(Code.Unavailable, `${peer} does not speak the shm handshake: ${JSON.stringify(received.toString('latin1', 0, 40))}…`));
+      }
+    };
+    const onClose = (): void => finish(new RpcError(Code.Unavailable, `${peer} closed the connection during the handshake`));
+    const onError = (error: Error): void => finish(new RpcError(Code.Unavailable, `${peer}: ${error.message}`, { cause: error }));
+    const timer = setTimeout(() => finish(new RpcError(Code.Unavailable, `${peer} did not complete the handshake within ${timeoutMs} ms`)), timeoutMs);
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    socket.on('error', onError);
+    socket.resume();
+  });
+}

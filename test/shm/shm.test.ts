@@ -1,0 +1,266 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Code, connect, RpcError, Server, type Channel, type Connection } from '@conduit/runtime';
+import { shm } from '@conduit/transports';
+import { CheckedMessages } from '../fixtures/checked-messages.js';
+import { ProbeClient, ProbeService } from '../fixtures/generated/probe.rpc.js';
+import { probeHandlers } from '../fixtures/probe-handlers.js';
+import { rejection } from '../support/rejection.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+
+/**
+ * What is particular to shared memory, with the other side in another process: many messages of
+ * every size through small rings, a peer killed with SIGKILL on either side, an idle connection's
+ * CPU, nothing left in /dev/shm, and a machine without koffi. The behaviour every transport
+ * shares is test/conformance's.
+ */
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const freshName = () => `test-${randomBytes(6).toString('hex')}`;
+
+/** Processes whose segments (`/dev/shm/conduit-<pid>-…`) must all be gone at the end. */
+const pids = new Set<number>([process.pid]);
+const children = new Set<ChildProcess>();
+const channels: Channel[] = [];
+
+afterEach(async () => {
+  await Promise.all(channels.splice(0).map((channel) => channel.close()));
+});
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  expect(ourSegments()).toEqual([]);
+});
+
+function ourSegments(): string[] {
+  return readdirSync('/dev/shm').filter((name) => [...pids].some((pid) => name.startsWith(`conduit-${pid}-`)));
+}
+
+async function probe(target: string): Promise<ProbeClient> {
+  const channel = await connect(target);
+  channels.push(channel);
+  return new ProbeClient(channel);
+}
+
+async function startShmServer(name: string, args: string[] = []): Promise<ServerProcess> {
+  const server = await startServerProcess('shm-server.ts', ['--name', name, ...args]);
+  if (server.child.pid !== undefined) pids.add(server.child.pid);
+  return server;
+}
+
+/** fixtures/shm-peer.ts with `args`; `line()` resolves with its next stdout line. */
+function startPeer(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../fixtures/shm-peer.ts', import.meta.url)), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  if (child.pid !== undefined) pids.add(child.pid);
+  const lines = createInterface({ input: child.stdout! });
+  const line = () => once(lines, 'line').then(([text]) => text as string);
+  return { child, line, exited: once(child, 'exit') };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after "pid (comm) ".
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+describe('an shm server in another process', () => {
+  let server: ServerProcess;
+  const name = freshName();
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('serves unary, one-way and server-stream calls, metadata, large messages, deadlines and cancellation', async () => {
+    server = await startShmServer(name, ['--ring-size', String(64 * 1024)]);
+    expect(server.url).toBe(`shm://${name}`);
+    const calc = await probe(server.url);
+    expect(await calc.add(1, 2)).toBe(3);
+    // Sixteen times the ring: split into records and reassembled, with the writer waiting for space.
+    const large = 'L'.repeat(1024 * 1024);
+    expect(await calc.echo(large)).toBe(large);
+    let count = 0;
+    for await (const chunk of calc.chunks(20_000, 16)) if (chunk.length === 16) count++;
+    expect(count).toBe(20_000);
+    calc.note('one');
+    calc.note('two');
+    expect(await calc.notes()).toEqual(['one', 'two']);
+    const pairs = await calc.metadata();
+    expect(Object.fromEntries(pairs).peer).toBe(`shm://${name} (client pid ${process.pid})`);
+    expect((await rejection(calc.sleep(5_000, { timeout: 50 }))).code).toBe(Code.DeadlineExceeded);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    expect((await rejection(calc.hang('aborted', { signal: controller.signal }))).code).toBe(Code.Cancelled);
+    await expect.poll(() => calc.aborted()).toContain(`aborted:${Code.Cancelled}`);
+  });
+
+  it('unlinks each segment as soon as both sides have mapped it', async () => {
+    const calc = await probe(server.url);
+    expect(await calc.add(2, 2)).toBe(4);
+    expect(ourSegments()).toEqual([]);
+  });
+
+  it('answers 20 clients at once', async () => {
+    const clients = await Promise.all(Array.from({ length: 20 }, () => probe(server.url)));
+    const slept = await Promise.all(clients.map((calc) => calc.sleep(300)));
+    expect(slept).toEqual(Array(20).fill('slept 300'));
+    expect(await Promise.all(clients.map((calc, n) => calc.echo(`c${n}`)))).toEqual(clients.map((_, n) => `c${n}`));
+  });
+
+  it('refuses a second server of the same name with AlreadyExists', async () => {
+    const error = await rejection(new Server().add(ProbeService, probeHandlers()).listen(shm({ name })));
+    expect(error.code).toBe(Code.AlreadyExists);
+    expect(error.message).toContain(`listening on shm://${name}: another server already serves that name`);
+  });
+
+  it('costs next to no CPU on either side while a connection is idle', async () => {
+    const calc = await probe(server.url);
+    expect(await calc.add(1, 1)).toBe(2);
+    await sleep(50); // past the spin budget: both sides sleep on their doorbells
+    const pid = server.child.pid!;
+    const before = { server: cpuSeconds(pid), client: cpuSeconds(process.pid) };
+    await sleep(5_000);
+    const used = { server: cpuSeconds(pid) - before.server, client: cpuSeconds(process.pid) - before.client };
+    // Polling would burn a whole core, 5 s here; asleep, a process uses a few ticks at most.
+    expect(used.server).toBeLessThan(0.1);
+    expect(used.client).toBeLessThan(0.1);
+    console.log(`shm idle 5 s: server ${used.server.toFixed(2)} s CPU, client ${used.client.toFixed(2)} s CPU`);
+    expect(await calc.add(2, 3)).toBe(5);
+  }, 15_000);
+});
+
+describe('shm errors', () => {
+  it('fails with Unavailable when no server has that name', async () => {
+    const error = await rejection(connect(`shm://${freshName()}`, { reconnect: false }));
+    expect(error.code).toBe(Code.Unavailable);
+    expect(error.message).toMatch(/no server is listening on that name/);
+  });
+
+  it('refuses names that cannot be socket names', () => {
+    for (const bad of ['', 'a/b', '-x', 'x'.repeat(101), 'sp ace']) {
+      expect(() => shm({ name: bad })).toThrow(expect.objectContaining({ code: Code.InvalidArgument }) as unknown as Error);
+    }
+    expect(() => shm({ name: 'ok', ringSize: 5000 })).toThrow(/power of two/);
+  });
+
+  it('says koffi is missing when it cannot be loaded, and tcp still works', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../fixtures/shm-without-koffi.ts', import.meta.url))], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.add(child);
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    const result = JSON.parse(line) as { shm: { code: Code; message: string }; tcp: number };
+    expect(result.shm.code).toBe(Code.FailedPrecondition);
+    expect(result.shm.message).toMatch(/shm transport needs the koffi package: Cannot find module 'koffi'/);
+    expect(result.tcp).toBe(5);
+  });
+});
+
+describe('bare shm connections between two processes', () => {
+  /** Connects to a `shm-peer.ts --listen` echo; `sent` messages go out, echoes come back to `onEcho`. */
+  async function connectToEcho(name: string, onEcho: (message: Uint8Array) => void) {
+    let closed: ((reason: RpcError | undefined) => void) | undefined;
+    const whenClosed = new Promise<{ reason: RpcError | undefined; at: number }>((resolve) => {
+      closed = (reason) => resolve({ reason, at: performance.now() });
+    });
+    const connection: Connection = await shm({ name }).connect({
+      onMessage: onEcho,
+      onOversized: () => {},
+      onClose: (reason) => closed?.(reason),
+    });
+    return { connection, whenClosed };
+  }
+
+  it('carries 1 000 000 messages of 1 byte to 3× the ring, none lost, reordered or corrupted', async () => {
+    const RING = 16 * 1024;
+    const TOTAL = 1_000_000;
+    const name = freshName();
+    const peer = startPeer(['--listen', name, '--ring-size', String(RING)]);
+    expect(await peer.line()).toBe(`shm://${name}`);
+    const messages = new CheckedMessages({ seed: 7, maxSize: 3 * RING, largeShare: 0.01 });
+    let sent = 0;
+    let done: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    let failure: unknown;
+    const { connection, whenClosed } = await connectToEcho(name, (message) => {
+      try {
+        messages.check(message);
+      } catch (error) {
+        failure ??= error;
+        done();
+        return;
+      }
+      if (sent < TOTAL) {
+        connection.send(messages.next());
+        sent++;
+      }
+      if (messages.checked === TOTAL) done();
+    });
+    // A window of messages in flight: every echo sends the next one.
+    for (; sent < 256; sent++) connection.send(messages.next());
+    await finished;
+    expect(failure).toBeUndefined();
+    expect(messages.checked).toBe(TOTAL);
+    connection.close();
+    await whenClosed;
+    peer.child.kill('SIGKILL');
+    await peer.exited;
+  }, 120_000);
+
+  it('tells the client within 1 s when the server is killed mid-traffic, and leaves nothing in /dev/shm', async () => {
+    const name = freshName();
+    const peer = startPeer(['--listen', name, '--ring-size', String(64 * 1024)]);
+    expect(await peer.line()).toBe(`shm://${name}`);
+    const messages = new CheckedMessages({ seed: 11, maxSize: 200_000, largeShare: 0.05 });
+    let echoes = 0;
+    const { connection, whenClosed } = await connectToEcho(name, (message) => {
+      messages.check(message);
+      echoes++;
+      connection.send(messages.next());
+    });
+    for (let i = 0; i < 64; i++) connection.send(messages.next());
+    await expect.poll(() => echoes, { timeout: 5_000 }).toBeGreaterThan(1_000);
+    const killedAt = performance.now();
+    peer.child.kill('SIGKILL');
+    const { reason, at } = await whenClosed;
+    expect(reason?.code).toBe(Code.Unavailable);
+    expect(at - killedAt).toBeLessThan(1_000);
+    await peer.exited;
+    expect(() => connection.send(new Uint8Array(1))).toThrow(/closed/);
+    expect(ourSegments()).toEqual([]);
+  });
+
+  it('tells the server within 1 s when the client is killed mid-traffic, and leaves nothing in /dev/shm', async () => {
+    const name = freshName();
+    let echoes = 0;
+    let closed: ((value: { reason: RpcError | undefined; at: number }) => void) | undefined;
+    const whenClosed = new Promise<{ reason: RpcError | undefined; at: number }>((resolve) => (closed = resolve));
+    const listener = await shm({ name }).listen((connection) => ({
+      onMessage: (message) => {
+        echoes++;
+        connection.send(message);
+      },
+      onOversized: () => {},
+      onClose: (reason) => closed?.({ reason, at: performance.now() }),
+    }));
+    const peer = startPeer(['--connect', name]);
+    expect(await peer.line()).toBe('connected');
+    await expect.poll(() => echoes, { timeout: 5_000 }).toBeGreaterThan(1_000);
+    const killedAt = performance.now();
+    peer.child.kill('SIGKILL');
+    const { reason, at } = await whenClosed;
+    expect(reason?.code).toBe(Code.Unavailable);
+    expect(at - killedAt).toBeLessThan(1_000);
+    await peer.exited;
+    await listener.close();
+    expect(ourSegments()).toEqual([]);
+  });
+});
