@@ -16,4 +16,5 @@ export const COMMITTED_STUBS: readonly (readonly [source: string, stub: string, 
   ['examples/pipe-pool/services/worker.ts', 'examples/pipe-pool/generated/worker.rpc.ts', ['msgpack']],
   ['test/fixtures/services/probe.ts', 'test/fixtures/generated/probe.rpc.ts', ['msgpack']],
   ['test/conformance/services/conformance.ts', 'test/conformance/generated/conformance.rpc.ts', ['msgpack', 'protobuf']],
+  ['test/udp/services/counter.ts', 'test/udp/generated/counter.rpc.ts', ['msgpack']],
 ];

@@ -7,6 +7,7 @@
  *   node --import tsx test/conformance/conformance-server.ts --transport fifo --path /tmp/x/server.fifo [...]
  *   node --import tsx test/conformance/conformance-server.ts --transport pipe [...]   (spawned by pipe.spawn)
  *   node --import tsx test/conformance/conformance-server.ts --transport shm --name some-name [...]
+ *   node --import tsx test/conformance/conformance-server.ts --transport udp [...]
  *   node --import tsx test/conformance/conformance-server.ts --listen tcp://127.0.0.1:0 [--auth] [--grace MS]
  *
  * `--transport` names an entry of `listeners` below, which applies `--max-message-size`;
@@ -16,7 +17,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Transport } from '@conduit/runtime';
-import { fifo, pipe, shm, tcp } from '@conduit/transports';
+import { fifo, pipe, shm, tcp, udp } from '@conduit/transports';
 import { conformanceServer } from './conformance-service.js';
 
 /** How this process listens on each transport, bound to 127.0.0.1 and a free port where that applies. */
@@ -27,6 +28,7 @@ const listeners: Record<string, (maxMessageSize: number | undefined) => Transpor
     return fifo({ path: values.path, ...(maxMessageSize !== undefined && { maxMessageSize }) });
   },
   pipe: (maxMessageSize) => pipe.stdio(maxMessageSize === undefined ? {} : { maxMessageSize }),
+  udp: (maxMessageSize) => udp({ host: '127.0.0.1', port: 0, ...(maxMessageSize !== undefined && { maxMessageSize }) }),
   shm: (maxMessageSize) => {
     if (values.name === undefined) throw new Error('--transport shm needs --name <server name>');
     return shm({ name: values.name, ...(maxMessageSize !== undefined && { maxMessageSize }) });

@@ -19,6 +19,7 @@ import { memoryAdapter, memoryWithoutStreamsAdapter } from './adapters/memory.js
 import { pipeAdapter } from './adapters/pipe.js';
 import { shmAdapter } from './adapters/shm.js';
 import { tcpAdapter } from './adapters/tcp.js';
+import { udpAdapter } from './adapters/udp.js';
 import type { RunningServer, StartOptions, TransportAdapter } from './adapters/transport-adapter.js';
 import { GOOD_AUTHORIZATION } from './conformance-service.js';
 import { ConformanceClient, ConformanceService } from './generated/conformance.rpc.js';
@@ -27,7 +28,7 @@ import { ConformanceClient, ConformanceService } from './generated/conformance.r
  * The transport conformance suite: the same cases, seen from the caller's side, against every
  * transport through its adapter. A transport joins by adding its adapter to this list (see README.md).
  */
-const adapters: TransportAdapter[] = [memoryAdapter, memoryWithoutStreamsAdapter, tcpAdapter, pipeAdapter, fifoAdapter, shmAdapter];
+const adapters: TransportAdapter[] = [memoryAdapter, memoryWithoutStreamsAdapter, tcpAdapter, pipeAdapter, fifoAdapter, shmAdapter, udpAdapter];
 
 /** Every transport runs the cases with every codec the server offers: the codec must not change what a caller sees. */
 const codecs: Codec[] = [msgpackCodec, protobufCodec];

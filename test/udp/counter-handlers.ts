@@ -1,0 +1,15 @@
+import { RpcError } from '@conduit/runtime';
+import type { CounterHandlers } from './generated/counter.rpc.js';
+
+/** A fresh counter: `increment` adds and answers the new total, `echo` returns what it got, `fail` throws. */
+export function counterHandlers(): CounterHandlers {
+  let total = 0;
+  return {
+    increment: (by) => (total += by),
+    total: () => total,
+    echo: (data) => data,
+    fail: (code, message) => {
+      throw new RpcError(code, message, { details: { code } });
+    },
+  };
+}
