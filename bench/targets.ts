@@ -25,6 +25,14 @@ function started(server: ServerProcess | undefined): ServerProcess {
   return server;
 }
 
+/** A Conduit client of the URL a server announced (`{"url": …}`): the transports without a port. */
+async function openAnnouncedUrl(server: ServerProcess, label: string): Promise<BenchClient> {
+  const { conduitAddClient } = await import('./clients/conduit-tcp-client.js');
+  const url = server.info['url'];
+  if (typeof url !== 'string') throw new Error(`${label}: the server announced no url: ${JSON.stringify(server.info)}`);
+  return conduitAddClient(url, label);
+}
+
 export const targets: readonly Target[] = [
   {
     id: 'raw-tcp',
@@ -78,22 +86,12 @@ export const targets: readonly Target[] = [
     id: 'conduit-fifo',
     label: 'Conduit unary over fifo',
     server: 'servers/conduit-fifo-server.ts',
-    open: async (server) => {
-      const { conduitAddClient } = await import('./clients/conduit-tcp-client.js');
-      const url = started(server).info['url'];
-      if (typeof url !== 'string') throw new Error(`the fifo server announced no url: ${JSON.stringify(started(server).info)}`);
-      return conduitAddClient(url, 'Conduit over fifo');
-    },
+    open: (server) => openAnnouncedUrl(started(server), 'Conduit over fifo'),
   },
   {
     id: 'conduit-shm',
     label: 'Conduit unary over shm',
     server: 'servers/conduit-shm-server.ts',
-    open: async (server) => {
-      const { conduitAddClient } = await import('./clients/conduit-tcp-client.js');
-      const url = started(server).info['url'];
-      if (typeof url !== 'string') throw new Error(`the shm server announced no url: ${JSON.stringify(started(server).info)}`);
-      return conduitAddClient(url, 'Conduit over shm');
-    },
+    open: (server) => openAnnouncedUrl(started(server), 'Conduit over shm'),
   },
 ];

@@ -165,17 +165,19 @@ describe('shm errors', () => {
 });
 
 describe('bare shm connections between two processes', () => {
-  /** Connects to a `shm-peer.ts --listen` echo; `sent` messages go out, echoes come back to `onEcho`. */
-  async function connectToEcho(name: string, onEcho: (message: Uint8Array) => void) {
-    let closed: ((reason: RpcError | undefined) => void) | undefined;
+  /** `onClose` for a connection, and a promise of its reason and when it came. */
+  function closeWatch() {
+    let onClose: (reason: RpcError | undefined) => void = () => {};
     const whenClosed = new Promise<{ reason: RpcError | undefined; at: number }>((resolve) => {
-      closed = (reason) => resolve({ reason, at: performance.now() });
+      onClose = (reason) => resolve({ reason, at: performance.now() });
     });
-    const connection: Connection = await shm({ name }).connect({
-      onMessage: onEcho,
-      onOversized: () => {},
-      onClose: (reason) => closed?.(reason),
-    });
+    return { onClose: (reason: RpcError | undefined) => onClose(reason), whenClosed };
+  }
+
+  /** Connects to a `shm-peer.ts --listen` echo; echoes come back to `onEcho`. */
+  async function connectToEcho(name: string, onEcho: (message: Uint8Array) => void) {
+    const { onClose, whenClosed } = closeWatch();
+    const connection: Connection = await shm({ name }).connect({ onMessage: onEcho, onOversized: () => {}, onClose });
     return { connection, whenClosed };
   }
 
@@ -241,15 +243,14 @@ describe('bare shm connections between two processes', () => {
   it('tells the server within 1 s when the client is killed mid-traffic, and leaves nothing in /dev/shm', async () => {
     const name = freshName();
     let echoes = 0;
-    let closed: ((value: { reason: RpcError | undefined; at: number }) => void) | undefined;
-    const whenClosed = new Promise<{ reason: RpcError | undefined; at: number }>((resolve) => (closed = resolve));
+    const { onClose, whenClosed } = closeWatch();
     const listener = await shm({ name }).listen((connection) => ({
       onMessage: (message) => {
         echoes++;
         connection.send(message);
       },
       onOversized: () => {},
-      onClose: (reason) => closed?.({ reason, at: performance.now() }),
+      onClose,
     }));
     const peer = startPeer(['--connect', name]);
     expect(await peer.line()).toBe('connected');

@@ -1,13 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServerProcess, stopGracefully } from '../../support/server-process.js';
+import { MAX_MESSAGE_SIZE, startChildServer } from './child-server.js';
 import type { TransportAdapter } from './transport-adapter.js';
-
-/** A limit below the 4 MiB default, so the large-message cases stay quick. */
-const MAX_MESSAGE_SIZE = 1024 * 1024;
-/** How long `stop()` lets the server drain after SIGTERM before it sends SIGKILL. */
-const STOP_TIMEOUT_MS = 3_000;
 
 /**
  * Named pipes with the server in a child process, reached by `fifo:///…` in a private temp
@@ -16,21 +11,19 @@ const STOP_TIMEOUT_MS = 3_000;
 export const fifoAdapter: TransportAdapter = {
   name: 'fifo',
   maxMessageSize: MAX_MESSAGE_SIZE,
-  async start(options = {}) {
+  async start(options) {
     const dir = mkdtempSync(join(tmpdir(), 'conduit-conformance-fifo-'));
-    const args = ['--transport', 'fifo', '--path', join(dir, 'server.fifo'), '--max-message-size', String(MAX_MESSAGE_SIZE)];
-    if (options.auth) args.push('--auth');
-    const server = await startServerProcess('../conformance/conformance-server.ts', args);
+    const server = await startChildServer(['--transport', 'fifo', '--path', join(dir, 'server.fifo')], options);
     // A killed server cannot remove its FIFO; the folder goes with the server either way.
     const removeDir = () => rmSync(dir, { recursive: true, force: true });
     return {
-      target: server.url,
+      target: server.target,
       async kill() {
-        await server.stop('SIGKILL');
+        await server.kill();
         removeDir();
       },
       async stop() {
-        await stopGracefully(server, STOP_TIMEOUT_MS);
+        await server.stop();
         removeDir();
       },
     };

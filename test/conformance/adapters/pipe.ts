@@ -2,10 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Code, RpcError, type Transport } from '@conduit/runtime';
 import { pipe } from '@conduit/transports';
+import { MAX_MESSAGE_SIZE } from './child-server.js';
 import type { TransportAdapter } from './transport-adapter.js';
 
-/** A limit below the 4 MiB default, so the large-message cases stay quick. */
-const MAX_MESSAGE_SIZE = 1024 * 1024;
 const SERVER = fileURLToPath(new URL('../conformance-server.ts', import.meta.url));
 
 /** How long a child may take to say `ready` (tsx compiles it first). */

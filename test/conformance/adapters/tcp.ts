@@ -1,10 +1,5 @@
-import { startServerProcess, stopGracefully } from '../../support/server-process.js';
+import { MAX_MESSAGE_SIZE, startChildServer } from './child-server.js';
 import type { TransportAdapter } from './transport-adapter.js';
-
-/** A limit below the 4 MiB default, so the large-message cases stay quick. */
-const MAX_MESSAGE_SIZE = 1024 * 1024;
-/** How long `stop()` lets the server drain after SIGTERM before it sends SIGKILL. */
-const STOP_TIMEOUT_MS = 3_000;
 
 /**
  * TCP on 127.0.0.1 with the server in a child process (conformance-server.ts under tsx), reached
@@ -13,19 +8,5 @@ const STOP_TIMEOUT_MS = 3_000;
 export const tcpAdapter: TransportAdapter = {
   name: 'tcp',
   maxMessageSize: MAX_MESSAGE_SIZE,
-  async start(options = {}) {
-    const args = ['--transport', 'tcp', '--max-message-size', String(MAX_MESSAGE_SIZE)];
-    if (options.auth) args.push('--auth');
-    // startServerProcess resolves paths against test/fixtures.
-    const server = await startServerProcess('../conformance/conformance-server.ts', args);
-    return {
-      target: server.url,
-      async kill() {
-        await server.stop('SIGKILL');
-      },
-      async stop() {
-        await stopGracefully(server, STOP_TIMEOUT_MS);
-      },
-    };
-  },
+  start: (options) => startChildServer(['--transport', 'tcp'], options),
 };

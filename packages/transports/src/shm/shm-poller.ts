@@ -33,6 +33,8 @@ class ShmPoller {
   readonly #members = new Map<PolledConnection, number>();
   #spinMs = 0;
   #lastActivity = 0;
+  /** Set by activity() since the last poll: counts as traffic, as a message read does. */
+  #active = false;
   #scheduled = false;
   #asleep = true;
   readonly #tick = (): void => this.#poll();
@@ -49,9 +51,12 @@ class ShmPoller {
     this.#updateSpin();
   }
 
-  /** Something happened (a send, a doorbell): poll until `spin` has passed without traffic. */
+  /**
+   * Something happened (a send, a doorbell): poll until `spin` has passed without traffic. Called
+   * for every message sent, so it only notes the fact; the next poll reads the clock.
+   */
   activity(): void {
-    this.#lastActivity = performance.now();
+    this.#active = true;
     if (this.#asleep) {
       this.#asleep = false;
       for (const member of this.#members.keys()) member.wake();
@@ -64,8 +69,12 @@ class ShmPoller {
 
   #poll(): void {
     this.#scheduled = false;
+    const sent = this.#active;
+    this.#active = false;
     let moved = this.#pollAll();
     let now = performance.now();
+    // A message sent counts as traffic: its answer is likely a few microseconds away.
+    if (sent) this.#lastActivity = now;
     // Nothing yet, but something is expected soon (a reply, the next request): look again at
     // once for a few microseconds rather than after a whole turn of the event loop, which costs
     // an epoll_wait and a microsecond or two each time.
