@@ -73,7 +73,7 @@ function planHeader(frame: Frame): HeaderPlan {
     case FrameType.Hello:
       return { size: HEAD_BYTES + 4 + 1 + 1 + frame.codec.length, metadataBytes: 0, textBytes: frame.codec.length };
     case FrameType.Call: {
-      const textBytes = Buffer.byteLength(frame.method);
+      const textBytes = methodNameBytes(frame.method).length;
       if (textBytes > MAX_METHOD_NAME_BYTES) {
         throw new RpcError(Code.InvalidArgument, `method name is ${textBytes} bytes; the limit is ${MAX_METHOD_NAME_BYTES}`);
       }
@@ -119,8 +119,9 @@ function writeHeader(out: Buffer, at: number, frame: Frame, plan: HeaderPlan): v
         (frame.noReply ? FrameFlag.NoReply : 0) | (hasTimeout ? FrameFlag.HasTimeout : 0) | (plan.metadataBytes > 0 ? FrameFlag.HasMetadata : 0);
       if (hasTimeout) at = out.writeUInt32BE(clampTimeout(frame.timeout), at);
       at = out.writeUInt16BE(plan.textBytes, at);
-      at += out.write(frame.method, at, 'utf8');
-      writeMetadata(out, at, frame.metadata, plan.metadataBytes);
+      const name = methodNameBytes(frame.method);
+      for (let i = 0; i < name.length; i++) out[at + i] = name[i] as number;
+      writeMetadata(out, at + name.length, frame.metadata, plan.metadataBytes);
       return;
     }
     case FrameType.Result:
@@ -149,6 +150,23 @@ function writeHeader(out: Buffer, at: number, frame: Frame, plan: HeaderPlan): v
     default:
       out.writeUInt32BE(frame.id, at + 1);
   }
+}
+
+/**
+ * The UTF-8 bytes of method names, measured and encoded once: every call names its method, and a
+ * program calls few of them, over and over. Bounded, for the program that makes names up.
+ */
+const methodNames = new Map<string, Uint8Array>();
+const MAX_CACHED_METHOD_NAMES = 1024;
+
+function methodNameBytes(method: string): Uint8Array {
+  let bytes = methodNames.get(method);
+  if (bytes === undefined) {
+    bytes = Buffer.from(method, 'utf8');
+    if (methodNames.size >= MAX_CACHED_METHOD_NAMES) methodNames.clear();
+    methodNames.set(method, bytes);
+  }
+  return bytes;
 }
 
 function clampTimeout(timeout: number): number {
