@@ -3,7 +3,7 @@
  * server-streaming throughput of Conduit beside grpc-js, each against a server in another
  * process (TCP, and pipes and FIFOs beside their raw baselines), then codegen speed. Options:
  * `--quick` (smoke test), `--json <file>`, `--only <id,id>` (raw-tcp, fork-ipc, grpc, conduit-tcp,
- * raw-pipe, conduit-pipe, raw-fifo, conduit-fifo, conduit-shm, conduit-stream, grpc-stream, codegen).
+ * raw-pipe, conduit-pipe, raw-fifo, conduit-fifo, conduit-shm, raw-udp, conduit-udp, conduit-stream, grpc-stream, codegen).
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -170,6 +170,8 @@ function ratios(results: readonly TargetResult[]): Ratio[] {
   const rawFifo = get('raw-fifo');
   const conduitFifo = get('conduit-fifo');
   const conduitShm = get('conduit-shm');
+  const rawUdp = get('raw-udp');
+  const conduitUdp = get('conduit-udp');
   return [
     { name: 'Conduit p50 / raw TCP p50', value: ratio(conduit?.sequential?.p50Us, raw?.sequential?.p50Us) },
     { name: 'gRPC p50 / Conduit p50', value: ratio(grpc?.sequential?.p50Us, conduit?.sequential?.p50Us) },
@@ -182,6 +184,7 @@ function ratios(results: readonly TargetResult[]): Ratio[] {
     { name: 'raw TCP p50 / Conduit shm p50', value: ratio(raw?.sequential?.p50Us, conduitShm?.sequential?.p50Us) },
     { name: 'Conduit shm calls/s / Conduit tcp calls/s', value: ratio(conduitShm?.inFlight?.callsPerSec, conduit?.inFlight?.callsPerSec) },
     { name: 'Conduit shm 1 MiB echo MB/s / Conduit tcp MB/s', value: ratio(conduitShm?.echo?.mbPerSec, conduit?.echo?.mbPerSec) },
+    { name: 'Conduit udp p50 / raw UDP p50', value: ratio(conduitUdp?.sequential?.p50Us, rawUdp?.sequential?.p50Us) },
   ];
 }
 

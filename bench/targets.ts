@@ -5,8 +5,9 @@ import { openGrpcClient } from './clients/grpc-client.js';
 import { openRawFifoClient } from './clients/raw-fifo-client.js';
 import { openRawPipeClient } from './clients/raw-pipe-client.js';
 import { openRawTcpClient } from './clients/raw-tcp-client.js';
+import { openRawUdpClient } from './clients/raw-udp-client.js';
 
-export type TargetId = 'raw-tcp' | 'fork-ipc' | 'grpc' | 'conduit-tcp' | 'raw-pipe' | 'conduit-pipe' | 'raw-fifo' | 'conduit-fifo' | 'conduit-shm';
+export type TargetId = 'raw-tcp' | 'fork-ipc' | 'grpc' | 'conduit-tcp' | 'raw-pipe' | 'conduit-pipe' | 'raw-fifo' | 'conduit-fifo' | 'conduit-shm' | 'raw-udp' | 'conduit-udp';
 
 /** One thing measured: a server script run in its own process and a client for it. */
 export interface Target {
@@ -93,5 +94,17 @@ export const targets: readonly Target[] = [
     label: 'Conduit unary over shm',
     server: 'servers/conduit-shm-server.ts',
     open: (server) => openAnnouncedUrl(started(server), 'Conduit over shm'),
+  },
+  {
+    id: 'raw-udp',
+    label: 'raw UDP 64 B datagram ping-pong',
+    server: 'servers/raw-udp-server.ts',
+    open: (server) => openRawUdpClient(portOf(started(server))),
+  },
+  {
+    id: 'conduit-udp',
+    label: 'Conduit unary over udp',
+    server: 'servers/conduit-udp-server.ts',
+    open: (server) => openAnnouncedUrl(started(server), 'Conduit over udp'),
   },
 ];
