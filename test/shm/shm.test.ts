@@ -174,6 +174,24 @@ describe('bare shm connections between two processes', () => {
     return { onClose: (reason: RpcError | undefined) => onClose(reason), whenClosed };
   }
 
+  /**
+   * Once more than 1000 echoes went through, kills `peer` with SIGKILL and checks that this side's
+   * connection ends with Unavailable within 1 s.
+   */
+  async function killMidTraffic(
+    peer: ReturnType<typeof startPeer>,
+    echoes: () => number,
+    whenClosed: Promise<{ reason: RpcError | undefined; at: number }>,
+  ): Promise<void> {
+    await expect.poll(echoes, { timeout: 5_000 }).toBeGreaterThan(1_000);
+    const killedAt = performance.now();
+    peer.child.kill('SIGKILL');
+    const { reason, at } = await whenClosed;
+    expect(reason?.code).toBe(Code.Unavailable);
+    expect(at - killedAt).toBeLessThan(1_000);
+    await peer.exited;
+  }
+
   /** Connects to a `shm-peer.ts --listen` echo; echoes come back to `onEcho`. */
   async function connectToEcho(name: string, onEcho: (message: Uint8Array) => void) {
     const { onClose, whenClosed } = closeWatch();
@@ -229,13 +247,7 @@ describe('bare shm connections between two processes', () => {
       connection.send(messages.next());
     });
     for (let i = 0; i < 64; i++) connection.send(messages.next());
-    await expect.poll(() => echoes, { timeout: 5_000 }).toBeGreaterThan(1_000);
-    const killedAt = performance.now();
-    peer.child.kill('SIGKILL');
-    const { reason, at } = await whenClosed;
-    expect(reason?.code).toBe(Code.Unavailable);
-    expect(at - killedAt).toBeLessThan(1_000);
-    await peer.exited;
+    await killMidTraffic(peer, () => echoes, whenClosed);
     expect(() => connection.send(new Uint8Array(1))).toThrow(/closed/);
     expect(ourSegments()).toEqual([]);
   });
@@ -254,13 +266,7 @@ describe('bare shm connections between two processes', () => {
     }));
     const peer = startPeer(['--connect', name]);
     expect(await peer.line()).toBe('connected');
-    await expect.poll(() => echoes, { timeout: 5_000 }).toBeGreaterThan(1_000);
-    const killedAt = performance.now();
-    peer.child.kill('SIGKILL');
-    const { reason, at } = await whenClosed;
-    expect(reason?.code).toBe(Code.Unavailable);
-    expect(at - killedAt).toBeLessThan(1_000);
-    await peer.exited;
+    await killMidTraffic(peer, () => echoes, whenClosed);
     await listener.close();
     expect(ourSegments()).toEqual([]);
   });
