@@ -235,6 +235,37 @@ describe('bare shm connections between two processes', () => {
     await peer.exited;
   }, 120_000);
 
+  it('refuses to queue without bound for a peer that stopped reading, and loses nothing it accepted', async () => {
+    const name = freshName();
+    const peer = startPeer(['--listen', name, '--ring-size', String(16 * 1024)]);
+    expect(await peer.line()).toBe(`shm://${name}`);
+    const messages = new CheckedMessages({ seed: 5, maxSize: 16 * 1024, largeShare: 1 });
+    const { onClose, whenClosed } = closeWatch();
+    const connection = await shm({ name, maxMessageSize: 64 * 1024 }).connect({ onMessage: (echo) => messages.check(echo), onOversized: () => {}, onClose });
+    connection.send(messages.next());
+    await expect.poll(() => messages.checked).toBe(1);
+    peer.child.kill('SIGSTOP');
+    let accepted = 1;
+    let refusal: RpcError | undefined;
+    while (refusal === undefined) {
+      try {
+        connection.send(messages.next());
+        accepted++;
+      } catch (error) {
+        refusal = error as RpcError;
+      }
+    }
+    expect(refusal.code).toBe(Code.ResourceExhausted);
+    expect(refusal.message).toMatch(new RegExp(`^shm://${name} is not reading: its ring is full and \\d+ bytes already wait for space \\(limit 524288\\)$`));
+    peer.child.kill('SIGCONT');
+    // Everything accepted before the refusal arrives, checked and in order.
+    await expect.poll(() => messages.checked, { timeout: 10_000 }).toBe(accepted);
+    connection.close();
+    await whenClosed;
+    peer.child.kill('SIGKILL');
+    await peer.exited;
+  });
+
   it('tells the client within 1 s when the server is killed mid-traffic, and leaves nothing in /dev/shm', async () => {
     const name = freshName();
     const peer = startPeer(['--listen', name, '--ring-size', String(64 * 1024)]);

@@ -14,6 +14,12 @@ const DOORBELL = Buffer.from([0x21]);
  */
 const CLOSE_FLUSH_MS = 2_000;
 
+/**
+ * How many largest messages' worth of bytes may wait for ring space. A peer that reads keeps the
+ * queue short whatever the traffic; this bounds only what a stopped peer can make us hold.
+ */
+const QUEUED_MESSAGE_SIZES = 8;
+
 export interface ShmConnectionOptions {
   readonly maxMessageSize: number;
   /** Microseconds of polling after the last message before this side sleeps on its doorbell. */
@@ -45,6 +51,8 @@ export class ShmConnection implements Connection, PolledConnection {
   readonly #writer: RingMessageWriter;
   #reader: RingMessageReader | undefined;
   readonly #options: ShmConnectionOptions;
+  /** Bytes that may wait for ring space before send() refuses more: enough for bursts, not for a peer that is gone. */
+  readonly #maxQueuedBytes: number;
   #open = true;
   #closed = false;
   #closeReason: RpcError | undefined;
@@ -56,6 +64,7 @@ export class ShmConnection implements Connection, PolledConnection {
     this.#writer = new RingMessageWriter(rings.outbound);
     this.peer = peer;
     this.#options = options;
+    this.#maxQueuedBytes = QUEUED_MESSAGE_SIZES * options.maxMessageSize;
   }
 
   /** Starts delivering messages; `pending` holds socket bytes read during the handshake (doorbells). */
@@ -84,6 +93,15 @@ export class ShmConnection implements Connection, PolledConnection {
     if (!this.#open) throw new RpcError(Code.Unavailable, `the connection to ${this.peer} is closed`);
     if (message.length > this.#options.maxMessageSize) {
       throw new RpcError(Code.ResourceExhausted, `message of ${message.length} bytes exceeds the ${this.#options.maxMessageSize}-byte limit`);
+    }
+    const queued = this.#writer.queuedBytes;
+    if (queued > 0 && queued + message.length > this.#maxQueuedBytes) {
+      // The peer stopped reading (a stopped or overloaded process): refuse this message rather
+      // than hold an ever longer queue; what is already queued still goes when it reads again.
+      throw new RpcError(
+        Code.ResourceExhausted,
+        `${this.peer} is not reading: its ring is full and ${queued} bytes already wait for space (limit ${this.#maxQueuedBytes})`,
+      );
     }
     this.#writer.write(message);
     if (this.#outbound.shouldRingConsumer()) this.#ring();
