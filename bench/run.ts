@@ -42,8 +42,8 @@ const STREAM_SHAPES = [
 ] as const;
 
 /**
- * About 14 s per unary target and 22 s per streaming target: 8 + 2 targets, codegen and the build
- * take about 3 minutes on 2 cores.
+ * About 14 s per unary target (7 more for each Conduit target's 1 MiB echo) and 22 s per
+ * streaming target: 11 + 2 targets, codegen and the build take about 5 minutes on 2 cores.
  */
 const FULL: Plans = {
   sequential: { warmupMs: 500, rounds: 7, roundMs: 800 },
