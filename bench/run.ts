@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: unary add(1, 2) through Conduit over TCP beside three baselines, then
- * server-streaming throughput of Conduit beside grpc-js, each against a server in another
- * process (TCP, and pipes and FIFOs beside their raw baselines), then codegen speed. Options:
+ * `npm run bench`: unary add(1, 2) through Conduit over TCP beside three baselines, and over
+ * pipes, FIFOs, shared memory and UDP beside raw baselines of the same mechanisms; a 1 MiB echo
+ * over every Conduit transport; then server-streaming throughput of Conduit beside grpc-js, each
+ * against a server in another process; then codegen speed. Options:
  * `--quick` (smoke test), `--json <file>`, `--only <id,id>` (raw-tcp, fork-ipc, grpc, conduit-tcp,
  * raw-pipe, conduit-pipe, raw-fifo, conduit-fifo, conduit-shm, raw-udp, conduit-udp, conduit-stream, grpc-stream, codegen).
  */
