@@ -153,7 +153,7 @@ describe('a UDP server in this process', () => {
       const send = (bytes: Buffer) => junk.send(bytes, Number(port), '127.0.0.1');
       const identity = Buffer.from('ffeeddccbbaa998800000001', 'hex');
       const data = Buffer.alloc(DATA_HEADER_BYTES + 3);
-      writeDataHeader(data, 0, identity, 1, 3, 0, 1);
+      writeDataHeader(data, 0, identity, 1, 0, 3, 0, 1);
       send(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
       send(Buffer.from([0xc1]));
       send(Buffer.from([0xc7, 1, ...identity]));
@@ -176,6 +176,37 @@ describe('a UDP server in this process', () => {
       expect(await counter.increment(1)).toBe(2);
       junk.close();
       owner.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('acknowledges quick replies and the calls after them on their DATA, with no ACK datagrams but the last', async () => {
+    const serverTransport = udp();
+    const server = new Server().add(CounterService, counterHandlers());
+    const listening = await server.listen(serverTransport);
+    try {
+      const clientTransport = udpTo(listening.url);
+      const channel = await connect(clientTransport);
+      channels.push(channel);
+      const counter = new CounterClient(channel);
+      expect(await counter.increment(1)).toBe(1);
+      // Let the handshake's and the first call's acks settle before counting.
+      await sleep(20);
+      const counted = () => {
+        const { stats: client } = clientTransport;
+        const { stats: server } = serverTransport;
+        return { clientAcks: client.acksSent, clientDatagrams: client.datagramsSent - client.retransmissions, serverAcks: server.acksSent, serverDatagrams: server.datagramsSent - server.retransmissions };
+      };
+      const before = counted();
+      const calls = 100;
+      for (let i = 0; i < calls; i++) await counter.increment(1);
+      await sleep(20);
+      const after = counted();
+      // The server's reply carries its call's ack; each call carries the previous reply's. Only the
+      // last reply, with no call after it, is acknowledged by an ACK of its own, after the delay.
+      expect({ serverAcks: after.serverAcks - before.serverAcks, clientAcks: after.clientAcks - before.clientAcks }).toEqual({ serverAcks: 0, clientAcks: 1 });
+      expect({ server: after.serverDatagrams - before.serverDatagrams, client: after.clientDatagrams - before.clientDatagrams }).toEqual({ server: calls, client: calls + 1 });
     } finally {
       await server.close();
     }

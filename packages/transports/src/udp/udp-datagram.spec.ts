@@ -36,19 +36,20 @@ describe('udp datagrams', () => {
     expect(readDatagram(closeDatagram(identity, CloseReason.Closed))).toEqual({ kind: DatagramKind.Close, reason: 0 });
   });
 
-  it('writes a DATA header in front of a fragment, and reads the fragment as a view', () => {
+  it('writes a DATA header (seq, cumulative ack, size, index, count) in front of a fragment, and reads the fragment as a view', () => {
     const datagram = Buffer.concat([Buffer.alloc(DATA_HEADER_BYTES), Buffer.from('frag')]);
-    writeDataHeader(datagram, 0, identity, 2 ** 32 + 5, 1000, 3, 4);
-    expect(datagram.subarray(HEADER_BYTES, DATA_HEADER_BYTES).toString('hex')).toBe('00000005' + '000003e8' + '00000003' + '00000004');
+    expect(DATA_HEADER_BYTES).toBe(34);
+    writeDataHeader(datagram, 0, identity, 2 ** 32 + 5, 2 ** 32 + 9, 1000, 3, 4);
+    expect(datagram.subarray(HEADER_BYTES, DATA_HEADER_BYTES).toString('hex')).toBe('00000005' + '00000009' + '000003e8' + '00000003' + '00000004');
     const read = readDatagram(datagram);
-    expect(read).toMatchObject({ kind: DatagramKind.Data, seq: 5, size: 1000, index: 3, count: 4 });
+    expect(read).toMatchObject({ kind: DatagramKind.Data, seq: 5, ack: 9, size: 1000, index: 3, count: 4 });
     expect(typeof read === 'object' && read.kind === DatagramKind.Data && read.payload.toString()).toBe('frag');
   });
 
   it('says why bytes are not a datagram of ours, without throwing', () => {
     const data = (size: number, index: number, count: number, payload = 'x') => {
       const datagram = Buffer.concat([Buffer.alloc(DATA_HEADER_BYTES), Buffer.from(payload)]);
-      writeDataHeader(datagram, 0, identity, 1, size, index, count);
+      writeDataHeader(datagram, 0, identity, 1, 0, size, index, count);
       return datagram;
     };
     expect(readDatagram(Buffer.alloc(0))).toBe('truncated');

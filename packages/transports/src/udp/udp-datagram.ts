@@ -12,7 +12,10 @@ import type { UdpDropReason } from './udp-stats.js';
  *
  *   OPEN       c→s  (none): open this connection
  *   OPENED     s→c  idle timeout u32 (ms): the connection is open; the server forgets clients silent that long
- *   DATA       both seq u32 · message size u32 · fragment index u32 · fragment count u32 · the fragment's bytes
+ *   DATA       both seq u32 · ack u32 · message size u32 · fragment index u32 · fragment count u32 · the fragment's bytes
+ *                   ack: every message of the other direction up to and including `ack` arrived whole (or
+ *                   was skipped), as if each had a form-0 ACK entry; 0 before any did. Written at each send,
+ *                   so a reply acknowledges its call and the next call the reply before it.
  *   SKIP       both seq u32: the sender gave message `seq` up (a call past its deadline); deliver what follows
  *   ACK        both count u16 · count × (seq u32 · form u8 · [form 1: base u32 · bitmap length u16 · bitmap])
  *                   form 0: message `seq` arrived whole (or was skipped); form 1: it is partial, every
@@ -61,8 +64,8 @@ export const HEADER_BYTES = 14;
 /** Where the 12 bytes naming a connection (incarnation and connection id) sit in every datagram. */
 export const IDENTITY_OFFSET = 2;
 export const IDENTITY_BYTES = 12;
-/** The header plus DATA's seq, message size, fragment index and count: what precedes a fragment's bytes. */
-export const DATA_HEADER_BYTES = HEADER_BYTES + 16;
+/** The header plus DATA's seq, ack, message size, fragment index and count: what precedes a fragment's bytes. */
+export const DATA_HEADER_BYTES = HEADER_BYTES + 20;
 const ACK_COMPLETE_BYTES = 5;
 const ACK_PARTIAL_HEAD_BYTES = 11;
 const ACK_FORM_COMPLETE = 0;
@@ -88,6 +91,8 @@ export interface DataDatagram {
   readonly kind: typeof DatagramKind.Data;
   /** The low 32 bits of the message's sequence number. */
   readonly seq: number;
+  /** The low 32 bits of the cumulative ack: the other direction's messages up to this one arrived whole. */
+  readonly ack: number;
   readonly size: number;
   readonly index: number;
   readonly count: number;
@@ -115,13 +120,13 @@ export function readDatagram(bytes: Buffer): Datagram | UdpDropReason {
     case DatagramKind.Opened:
       return body === 4 ? { kind, idleTimeout: bytes.readUInt32BE(HEADER_BYTES) } : body < 4 ? 'truncated' : 'malformed';
     case DatagramKind.Data: {
-      if (body < 16) return 'truncated';
-      const size = bytes.readUInt32BE(HEADER_BYTES + 4);
-      const index = bytes.readUInt32BE(HEADER_BYTES + 8);
-      const count = bytes.readUInt32BE(HEADER_BYTES + 12);
+      if (bytes.length < DATA_HEADER_BYTES) return 'truncated';
+      const size = bytes.readUInt32BE(HEADER_BYTES + 8);
+      const index = bytes.readUInt32BE(HEADER_BYTES + 12);
+      const count = bytes.readUInt32BE(HEADER_BYTES + 16);
       const payload = bytes.subarray(DATA_HEADER_BYTES);
       if (count === 0 || index >= count || payload.length > size) return 'malformed';
-      return { kind, seq: bytes.readUInt32BE(HEADER_BYTES), size, index, count, payload };
+      return { kind, seq: bytes.readUInt32BE(HEADER_BYTES), ack: bytes.readUInt32BE(HEADER_BYTES + 4), size, index, count, payload };
     }
     case DatagramKind.Skip:
       return body === 4 ? { kind, seq: bytes.readUInt32BE(HEADER_BYTES) } : body < 4 ? 'truncated' : 'malformed';
@@ -183,13 +188,18 @@ function writeHeader(target: Buffer, at: number, kind: DatagramKind, identity: B
   identity.copy(target, at + IDENTITY_OFFSET, 0, IDENTITY_BYTES);
 }
 
-/** Writes a DATA header into `target` at `at` (the headroom the runtime left, or a buffer of its own). */
-export function writeDataHeader(target: Buffer, at: number, identity: Buffer, seq: number, size: number, index: number, count: number): void {
+/**
+ * Writes a DATA header into `target` at `at` (the headroom the runtime left, or a buffer of its
+ * own). `ack` is the cumulative ack: the highest sequence number up to which the other direction's
+ * messages all arrived.
+ */
+export function writeDataHeader(target: Buffer, at: number, identity: Buffer, seq: number, ack: number, size: number, index: number, count: number): void {
   writeHeader(target, at, DatagramKind.Data, identity);
   target.writeUInt32BE(seq >>> 0, at + HEADER_BYTES);
-  target.writeUInt32BE(size, at + HEADER_BYTES + 4);
-  target.writeUInt32BE(index, at + HEADER_BYTES + 8);
-  target.writeUInt32BE(count, at + HEADER_BYTES + 12);
+  target.writeUInt32BE(ack >>> 0, at + HEADER_BYTES + 4);
+  target.writeUInt32BE(size, at + HEADER_BYTES + 8);
+  target.writeUInt32BE(index, at + HEADER_BYTES + 12);
+  target.writeUInt32BE(count, at + HEADER_BYTES + 16);
 }
 
 export function openDatagram(identity: Buffer): Buffer {

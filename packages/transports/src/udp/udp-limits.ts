@@ -28,6 +28,16 @@ export const MAX_RETRANSMIT_MS = 500;
 export const RETRANSMIT_JITTER = 0.2;
 
 /**
+ * How long an ack of whole messages waits for a DATA going the other way to carry it (a reply
+ * carries its call's, the next call the reply's) before it leaves in an ACK of its own. Long enough
+ * for a quick handler or a caller's next call, so a fast call costs two datagrams instead of four;
+ * a call slower than this spends far more than one datagram's cost anyway. Short beside the 20 ms
+ * minimum retransmission timeout: the peer's timer does not fire for a delayed ack, and the round
+ * trips it measures (which include the delay) stay near the real ones.
+ */
+export const ACK_DELAY_MS = 1;
+
+/**
  * DATA datagrams one connection may have in flight (sent, neither acknowledged nor given up as
  * lost). 128 × 1400 bytes is about 175 KiB: under Linux's default 208 KiB socket receive buffer,
  * so a large message does not overrun the receiver's socket before it can read.

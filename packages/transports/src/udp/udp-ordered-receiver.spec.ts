@@ -35,6 +35,7 @@ function fragments(seq: number, text: string, fragmentBytes = MIN_FRAGMENT): Dat
   return Array.from({ length: count }, (_, index) => ({
     kind: DatagramKind.Data,
     seq,
+    ack: 0,
     size: bytes.length,
     index,
     count,
@@ -72,6 +73,33 @@ describe('OrderedReceiver', () => {
     expect(incoming.takeAcks()).toEqual([]);
     for (const fragment of fragments(3, 'x')) incoming.data(fragment, 0);
     expect(incoming.takeAcks()).toEqual([{ seq: 3, complete: true }]);
+  });
+
+  it('covers delivered messages by the cumulative ack a DATA carries, but not partial or held ones', () => {
+    const { incoming } = receiver();
+    expect(incoming.carryCumulativeAck()).toBe(0);
+    for (const fragment of fragments(1, 'one')) incoming.data(fragment, 0);
+    for (const fragment of fragments(2, 'two')) incoming.data(fragment, 0);
+    expect([incoming.acksDue, incoming.acksUrgent]).toEqual([true, false]);
+    expect(incoming.carryCumulativeAck()).toBe(2);
+    expect([incoming.acksDue, incoming.takeAcks()]).toEqual([false, []]);
+
+    // Message 4 whole ahead of a missing 3, and a partial 5: only an ACK can say these.
+    for (const fragment of fragments(4, 'four')) incoming.data(fragment, 0);
+    incoming.data(fragments(5, 'partial five')[0] as DataDatagram, 0);
+    expect(incoming.acksUrgent).toBe(true);
+    expect(incoming.carryCumulativeAck()).toBe(2);
+    expect(incoming.takeAcks()).toEqual([
+      { seq: 4, complete: true },
+      { seq: 5, complete: false, base: 1, bitmap: new Uint8Array([0b00000000]) },
+    ]);
+
+    // A duplicate of a delivered message (our ack was lost) can wait for the cumulative ack too.
+    for (const fragment of fragments(1, 'one')) incoming.data(fragment, 0);
+    expect([incoming.acksDue, incoming.acksUrgent]).toEqual([true, false]);
+    for (const fragment of fragments(3, 'three')) incoming.data(fragment, 0);
+    expect(incoming.carryCumulativeAck()).toBe(4);
+    expect(incoming.acksDue).toBe(false);
   });
 
   it('goes past a message its sender skipped, but delivers one that arrived whole before the skip', () => {

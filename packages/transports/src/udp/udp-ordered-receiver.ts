@@ -123,6 +123,30 @@ export class OrderedReceiver {
     this.#drain();
   }
 
+  /** Whether anything is left to acknowledge. */
+  get acksDue(): boolean {
+    return this.#due.size > 0;
+  }
+
+  /**
+   * Whether the acks due say what no cumulative ack can: the state of a partial message (the
+   * sender repairs exactly the missing fragments by it) or a message whole while an earlier one is
+   * missing (the sender resends the missing one early by it). These are worth an ACK at once.
+   */
+  get acksUrgent(): boolean {
+    for (const seq of this.#due) if (seq >= this.#next) return true;
+    return false;
+  }
+
+  /**
+   * A DATA datagram is leaving: returns the cumulative ack it carries (every message below the
+   * next one to deliver was delivered or skipped), and forgets the due acks that ack covers.
+   */
+  carryCumulativeAck(): number {
+    for (const seq of this.#due) if (seq < this.#next) this.#due.delete(seq);
+    return this.#next - 1;
+  }
+
   /** What to acknowledge since the last call: whole (or skipped) messages, and the state of partial ones. */
   takeAcks(): AckEntry[] {
     const entries: AckEntry[] = [];

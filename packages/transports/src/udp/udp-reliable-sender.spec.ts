@@ -15,12 +15,16 @@ function sender(retryWindow = 30_000) {
   const acknowledged: [number, number][] = [];
   const unanswered: string[] = [];
   const counters = new UdpCounters(undefined);
+  const rtt = new RttEstimator();
+  /** What the other direction's receiver would have DATA carry: set by a test. */
+  const peer = { deliveredThrough: 0 };
   const outgoing = new ReliableSender({
     identity,
     maxDatagramSize: MAX_DATAGRAM,
     retryWindow,
-    rtt: new RttEstimator(),
+    rtt,
     counters,
+    cumulativeAckToCarry: () => peer.deliveredThrough,
     transmit: (raw) => {
       const datagram = readDatagram(Buffer.isBuffer(raw) ? raw : Buffer.concat(raw as Buffer[]));
       if (typeof datagram === 'string') throw new Error(`sent a bad datagram: ${datagram}`);
@@ -33,7 +37,7 @@ function sender(retryWindow = 30_000) {
   let seen = 0;
   const indexes = () =>
     sent.splice(seen).map(({ datagram }) => (datagram.kind === DatagramKind.Data ? datagram.index : datagram.kind === DatagramKind.Skip ? 'skip' : '?'));
-  return { outgoing, sent, acknowledged, unanswered, counters, indexes, reset: () => (seen = sent.length) };
+  return { outgoing, sent, acknowledged, unanswered, counters, rtt, peer, indexes, reset: () => (seen = sent.length) };
 }
 
 /** A message of `frameBytes` frame bytes with the DATA header's room in front. */
@@ -65,6 +69,59 @@ describe('ReliableSender', () => {
     outgoing.ack([{ seq: 1, complete: true }]);
     expect(acknowledged).toEqual([[1, 42]]);
     expect([outgoing.pending, drained]).toEqual([0, 1]);
+  });
+
+  it('has every DATA carry the cumulative ack current when it leaves, retransmissions and later fragments too', async () => {
+    const { outgoing, sent, peer } = sender();
+    const acks = () => sent.splice(0).map(({ datagram }) => (datagram.kind === DatagramKind.Data ? [datagram.index, datagram.ack] : '?'));
+    peer.deliveredThrough = 3;
+    outgoing.enqueue(message(FRAGMENT * 2), 0, undefined);
+    expect(acks()).toEqual([
+      [0, 3],
+      [1, 3],
+    ]);
+    peer.deliveredThrough = 2 ** 32 + 4;
+    await sleep(35);
+    expect(acks()).toContainEqual([0, 4]);
+  });
+
+  it('takes a cumulative ack as a whole-message ack of every message up to it, in order', () => {
+    const { outgoing, acknowledged, indexes } = sender();
+    let drained = 0;
+    outgoing.onDrained = () => drained++;
+    for (const tag of [11, 12, 13]) outgoing.enqueue(message(10), tag, undefined);
+    outgoing.enqueue(message(FRAGMENT * 3), 14, undefined);
+    indexes();
+    outgoing.acknowledgeThrough(0);
+    outgoing.acknowledgeThrough(2);
+    expect(acknowledged).toEqual([
+      [1, 11],
+      [2, 12],
+    ]);
+    outgoing.acknowledgeThrough(4);
+    outgoing.acknowledgeThrough(4);
+    expect(acknowledged.slice(2)).toEqual([
+      [3, 13],
+      [4, 14],
+    ]);
+    expect([outgoing.pending, drained, indexes()]).toEqual([0, 1, []]);
+  });
+
+  it('measures a round trip from a cumulative ack only for a message sent once (Karn)', async () => {
+    // A 100 ms round trip measured already: timeout 300 ms, so nothing goes again by itself here.
+    const once = sender();
+    once.rtt.sample(100);
+    once.outgoing.enqueue(message(10), 0, undefined);
+    await sleep(5);
+    once.outgoing.acknowledgeThrough(1);
+    expect(once.rtt.timeout).not.toBe(300);
+    const twice = sender();
+    twice.rtt.sample(100);
+    twice.outgoing.enqueue(message(10), 0, undefined);
+    twice.outgoing.retransmitNow(1);
+    expect(twice.sent).toHaveLength(2);
+    twice.outgoing.acknowledgeThrough(1);
+    expect(twice.rtt.timeout).toBe(300);
   });
 
   it('sends again, on its timer, only the fragments the receiver lacks', async () => {
@@ -118,6 +175,14 @@ describe('ReliableSender', () => {
     const again = Buffer.from(sent.at(-1)?.raw as Buffer).readUInt32BE(DATA_HEADER_BYTES + 6);
     expect(first).toBeGreaterThan(990);
     expect(again).toBeLessThanOrEqual(first - 15);
+  });
+
+  it('gives up after the retry window even when every wait between retransmissions is shorter', async () => {
+    // Backoff stops at 500 ms (+20 % at most): the window must count from the send, not from each resend.
+    const { outgoing, unanswered } = sender(700);
+    outgoing.enqueue(message(10), 0, undefined);
+    await expect.poll(() => unanswered, { timeout: 3000 }).toEqual(['nothing was acknowledged for 700 ms']);
+    outgoing.stop();
   });
 
   it('gives up once nothing was acknowledged for the retry window', async () => {

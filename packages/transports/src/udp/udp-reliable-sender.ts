@@ -13,6 +13,11 @@ export interface SenderOptions {
   readonly counters: UdpCounters;
   /** Sends one datagram (one buffer, or a header and a slice of the message) to the peer. */
   readonly transmit: (datagram: Buffer | readonly Buffer[]) => void;
+  /**
+   * Asked as each DATA datagram leaves: the cumulative ack it is to carry (every message of the
+   * peer's up to this sequence number arrived). The caller may count its acks of those as sent.
+   */
+  readonly cumulativeAckToCarry: () => number;
   /** Message `seq` arrived whole; `tag` is what `enqueue` was given. Not called for skipped messages. */
   readonly onAcknowledged: (seq: number, tag: number) => void;
   readonly onUnanswered: (problem: string) => void;
@@ -102,14 +107,16 @@ export class ReliableSender {
 
   /**
    * Sends `message`: DATA_HEADER_BYTES of room, then the frame. The buffer is kept until the
-   * message is acknowledged, and its room is where a lone fragment's header goes (no copy).
-   * Returns the message's sequence number.
+   * message is acknowledged, and its room is where fragment 0's header is written at each send
+   * (no copy). Returns the message's sequence number.
    */
   enqueue(message: Buffer, tag: number, refresh: TimeoutRefresh | undefined): number {
     const seq = ++this.#lastSeq;
     const size = message.length - DATA_HEADER_BYTES;
     const count = fragmentCount(size, this.#fragmentBytes);
-    writeDataHeader(message, 0, this.#options.identity, seq, size, 0, count);
+    // The retry window counts from the last acknowledgement, or from when there was something to
+    // acknowledge again: not from each retransmission, or a peer that never answers keeps it open.
+    if (this.#messages.size === 0) this.#lastProgressAt = performance.now();
     const outgoing: Outgoing = {
       seq,
       tag,
@@ -163,6 +170,26 @@ export class ReliableSender {
     }
     this.#loseOvertaken();
     if (progress) this.#progressed(now);
+    this.#pump();
+  }
+
+  /**
+   * The receiver has every message up to and including the one whose low 32 bits are `wireSeq`
+   * (a DATA's cumulative ack): each counts as acknowledged whole, as a form-0 ACK entry would.
+   */
+  acknowledgeThrough(wireSeq: number): void {
+    const through = unwrapSequence(wireSeq, this.#lastSeq);
+    const now = performance.now();
+    let progress = false;
+    // Messages are kept in sequence order, so the covered ones come first.
+    for (const message of this.#messages.values()) {
+      if (message.seq > through) break;
+      this.#complete(message, now);
+      progress = true;
+    }
+    if (!progress) return;
+    this.#loseOvertaken();
+    this.#progressed(now);
     this.#pump();
   }
 
@@ -235,8 +262,7 @@ export class ReliableSender {
 
   #send(message: Outgoing, index: number): void {
     const now = performance.now();
-    const { identity, transmit, counters } = this.#options;
-    if (this.#inFlight.size === 0) this.#lastProgressAt = now;
+    const { identity, transmit, counters, cumulativeAckToCarry } = this.#options;
     const sends = message.sends[index] as number;
     if (sends > 0) {
       message.retransmitted = true;
@@ -252,18 +278,20 @@ export class ReliableSender {
       return;
     }
     const end = DATA_HEADER_BYTES + Math.min(message.size, (index + 1) * this.#fragmentBytes);
+    const ack = cumulativeAckToCarry();
     if (index === 0) {
+      // Into the room in front of the frame; a retransmission carries the ack current then.
+      writeDataHeader(message.message, 0, identity, message.seq, ack, message.size, 0, message.count);
       const { refresh } = message;
       if (refresh !== undefined) {
         const left = Math.max(1, Math.round(refresh.timeout - (now - refresh.since)));
         message.message.writeUInt32BE(left, refresh.offset);
       }
-      // Fragment 0's header was written into the room in front of the frame.
       transmit(message.count === 1 ? message.message : message.message.subarray(0, end));
       return;
     }
     const header = Buffer.allocUnsafe(DATA_HEADER_BYTES);
-    writeDataHeader(header, 0, identity, message.seq, message.size, index, message.count);
+    writeDataHeader(header, 0, identity, message.seq, ack, message.size, index, message.count);
     transmit([header, message.message.subarray(DATA_HEADER_BYTES + index * this.#fragmentBytes, end)]);
   }
 

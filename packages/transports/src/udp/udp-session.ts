@@ -1,7 +1,7 @@
 import { asBuffer, Code, FrameType, RpcError, type Connection, type ConnectionHandlers } from '@conduit/runtime';
 import { ackDatagrams, closeDatagram, CloseReason, DATA_HEADER_BYTES, DatagramKind, maxAckBitmapBytes, type Datagram } from './udp-datagram.js';
 import { CALL_TIMEOUT_OFFSET, isReply, readFrameHead, type FrameHead } from './udp-frame-head.js';
-import { CLOSE_FLUSH_MS, MIN_DATAGRAM_SIZE } from './udp-limits.js';
+import { ACK_DELAY_MS, CLOSE_FLUSH_MS, MIN_DATAGRAM_SIZE } from './udp-limits.js';
 import { OrderedReceiver } from './udp-ordered-receiver.js';
 import type { ReceiveBudget } from './udp-receive-budget.js';
 import { ReliableSender, type TimeoutRefresh } from './udp-reliable-sender.js';
@@ -28,7 +28,7 @@ type State = 'open' | 'closing' | 'closed';
 
 /**
  * One connection over UDP, the part both ends share: a reliable, ordered message stream in each
- * direction (ReliableSender out, OrderedReceiver in), acks batched per turn of the event loop, and
+ * direction (ReliableSender out, OrderedReceiver in), acks carried on DATA or batched into ACKs, and
  * the connection's end: a flush then CLOSE when closed here, at once when the peer closes or stops
  * answering. The client and server sides add what calls need (probes, the reply cache) through
  * the hooks below.
@@ -48,6 +48,8 @@ export abstract class UdpSession implements Connection {
   #closeReason: RpcError | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
   #acksScheduled = false;
+  /** Due while acks wait for a DATA to carry them: then they go in an ACK of their own. */
+  #ackDelayTimer: NodeJS.Timeout | undefined;
   /** `performance.now()` of the last datagram from the peer: how a silent peer is found. */
   lastHeardAt = performance.now();
   /** `performance.now()` of the last datagram sent: a client keeps an idle connection alive by it. */
@@ -66,6 +68,7 @@ export abstract class UdpSession implements Connection {
       rtt: this.rtt,
       counters: options.counters,
       transmit: (datagram) => this.transmit(datagram),
+      cumulativeAckToCarry: () => this.#carryCumulativeAck(),
       onAcknowledged: (seq, tag) => this.acknowledged(seq, tag),
       onUnanswered: (problem) => this.end(new RpcError(Code.Unavailable, `${this.peer} stopped answering: ${problem}`)),
     });
@@ -120,7 +123,10 @@ export abstract class UdpSession implements Connection {
     this.lastHeardAt = now;
     switch (datagram.kind) {
       case DatagramKind.Data:
+        // The message first: a reply that is whole settles its call at once (no probe is armed
+        // for a call whose reply is here), and then the ack it carries finds the call done.
         this.#receiver.data(datagram, now);
+        this.sender.acknowledgeThrough(datagram.ack);
         this.#scheduleAcks();
         return;
       case DatagramKind.Skip:
@@ -156,6 +162,7 @@ export abstract class UdpSession implements Connection {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     clearTimeout(this.#flushTimer);
+    this.#stopAckDelay();
     this.sender.stop();
     this.#receiver.release();
     this.ended();
@@ -181,15 +188,40 @@ export abstract class UdpSession implements Connection {
     this.end(this.#closeReason ?? new RpcError(Code.Unavailable, `the connection to ${this.peer} was closed`));
   }
 
-  /** Acks leave once per turn of the event loop, covering every datagram read in it. */
+  /**
+   * Once per turn of the event loop, covering every datagram read in it: acks a cumulative ack
+   * cannot carry (partial messages, messages ahead of a missing one) leave at once in ACKs; the
+   * rest wait up to ACK_DELAY_MS for a DATA to carry them (a reply, the next call) and only then
+   * go in an ACK of their own.
+   */
   #scheduleAcks(): void {
     if (this.#acksScheduled) return;
     this.#acksScheduled = true;
     setImmediate(() => {
       this.#acksScheduled = false;
-      const entries = this.#receiver.takeAcks();
-      for (const datagram of ackDatagrams(this.identity, entries, this.#options.maxDatagramSize)) this.transmit(datagram);
+      if (this.#receiver.acksUrgent) this.#sendAcks();
+      else if (this.#receiver.acksDue) this.#ackDelayTimer ??= setTimeout(() => this.#sendAcks(), ACK_DELAY_MS).unref();
     });
+  }
+
+  #sendAcks(): void {
+    this.#stopAckDelay();
+    for (const datagram of ackDatagrams(this.identity, this.#receiver.takeAcks(), this.#options.maxDatagramSize)) {
+      this.#options.counters.acksSent++;
+      this.transmit(datagram);
+    }
+  }
+
+  /** A DATA is leaving: it acknowledges every message delivered so far, so no ACK need wait for them. */
+  #carryCumulativeAck(): number {
+    const ack = this.#receiver.carryCumulativeAck();
+    if (!this.#receiver.acksDue) this.#stopAckDelay();
+    return ack;
+  }
+
+  #stopAckDelay(): void {
+    clearTimeout(this.#ackDelayTimer);
+    this.#ackDelayTimer = undefined;
   }
 }
 

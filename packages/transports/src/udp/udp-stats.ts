@@ -30,6 +30,11 @@ export type UdpDropReason =
 export interface UdpStats {
   readonly datagramsSent: number;
   readonly datagramsReceived: number;
+  /**
+   * Of `datagramsSent`, ACK datagrams: what a DATA's cumulative ack cannot say (partial messages,
+   * messages ahead of a missing one), or acks no DATA going back carried within the ack delay.
+   */
+  readonly acksSent: number;
   /** DATA datagrams sent again because the first copy went unacknowledged. */
   readonly retransmissions: number;
   /** DATA datagrams that brought nothing new (the network or a retransmission duplicated them). */
@@ -44,6 +49,7 @@ export type UdpDropListener = (reason: UdpDropReason, from: string) => void;
 export class UdpCounters {
   datagramsSent = 0;
   datagramsReceived = 0;
+  acksSent = 0;
   retransmissions = 0;
   duplicates = 0;
   readonly dropped: Record<UdpDropReason, number> = {
