@@ -106,13 +106,16 @@ describe('udp with a reply cache too small for the calls in flight, at 20 % loss
     expect(total).toBeLessThanOrEqual(500);
   });
 
-  it('asks the caller of an evicted idempotent reply to call again, so every call succeeds', { timeout: 30_000 }, async () => {
-    const { direct, lossy } = await lossyServer(['--idempotent', 'Counter.increment']);
+  it.each([
+    { declared: 'by the udp option', args: ['--idempotent', 'Counter.increment'], method: 'increment' },
+    { declared: 'with @idempotent in the service', args: [], method: 'retryableIncrement' },
+  ] as const)('asks the caller of an evicted idempotent reply to call again, so every call succeeds (declared $declared)', { timeout: 30_000 }, async ({ args, method }) => {
+    const { direct, lossy } = await lossyServer([...args]);
     const counter = await counterAt(lossy);
-    const { succeeded, failed } = await callMany(500, 64, () => counter.increment(1, { timeout: 5000 }));
+    const { succeeded, failed } = await callMany(500, 64, () => counter[method](1, { timeout: 5000 }));
     expect(failed).toEqual([]);
     expect(succeeded).toBe(500);
-    // Declared idempotent, `increment` ran again for the callers asked to call again.
+    // Declared idempotent, the method ran again for the callers asked to call again.
     expect(await (await counterAt(direct)).total()).toBeGreaterThan(500);
   });
 });

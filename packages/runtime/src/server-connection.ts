@@ -105,6 +105,10 @@ export class ServerConnection implements ConnectionHandlers {
     }
   }
 
+  isIdempotent(path: string): boolean {
+    return this.#core.methods.get(path)?.descriptor.idempotent === true;
+  }
+
   onOversized(head: Uint8Array, size: number): void {
     const bytes = asBuffer(head);
     const type = bytes[0];

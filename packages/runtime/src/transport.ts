@@ -33,6 +33,12 @@ export interface ConnectionHandlers {
   onOversized(head: Uint8Array, size: number): void;
   /** The connection is gone: closed by either side or lost. Fires exactly once. */
   onClose(reason: RpcError | undefined): void;
+  /**
+   * Server side: whether the method at `path` (`Service.method`) was declared `@idempotent`, so
+   * running it twice for one call is harmless. A datagram transport asks, to know which replies
+   * it may drop first and have the caller call again. Clients leave it out.
+   */
+  isIdempotent?(path: string): boolean;
 }
 
 /**

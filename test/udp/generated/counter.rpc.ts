@@ -8,6 +8,12 @@ import { defineService, type CallContext, type CallOptions, type Channel } from 
 export interface Counter {
   /** Adds `by` to the counter and returns the new total. Not idempotent: a call run twice counts twice. */
   increment(by: number): Promise<number>;
+  /**
+   * Adds `by` like `increment`, but is declared idempotent, as if running it twice did no harm: the
+   * udp server may then run it again for a caller whose reply it dropped, and the total shows it.
+   * @idempotent
+   */
+  retryableIncrement(by: number): Promise<number>;
   /** The counter's value. */
   total(): Promise<number>;
   /** Returns its argument; used for messages of many fragments. */
@@ -25,6 +31,12 @@ export interface Counter {
 export interface CounterHandlers {
   /** Adds `by` to the counter and returns the new total. Not idempotent: a call run twice counts twice. */
   increment(by: number, ctx: CallContext): Promise<number> | number;
+  /**
+   * Adds `by` like `increment`, but is declared idempotent, as if running it twice did no harm: the
+   * udp server may then run it again for a caller whose reply it dropped, and the total shows it.
+   * @idempotent
+   */
+  retryableIncrement(by: number, ctx: CallContext): Promise<number> | number;
   /** The counter's value. */
   total(ctx: CallContext): Promise<number> | number;
   /** Returns its argument; used for messages of many fragments. */
@@ -43,6 +55,12 @@ function typeName(value: unknown): string {
 }
 
 function validateCounterIncrement(args: readonly unknown[]): string | undefined {
+  if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
+  if (typeof args[0] !== 'number') return `by: expected number, got ${typeName(args[0])}`;
+  return undefined;
+}
+
+function validateCounterRetryableIncrement(args: readonly unknown[]): string | undefined {
   if (args.length > 1) return `expected at most 1 argument, got ${args.length}`;
   if (typeof args[0] !== 'number') return `by: expected number, got ${typeName(args[0])}`;
   return undefined;
@@ -70,6 +88,7 @@ export const CounterService = defineService<CounterHandlers>({
   name: 'Counter',
   methods: {
     increment: { kind: 'unary', params: ['by'], validate: validateCounterIncrement },
+    retryableIncrement: { kind: 'unary', params: ['by'], idempotent: true, validate: validateCounterRetryableIncrement },
     total: { kind: 'unary', params: [], validate: validateCounterTotal },
     echo: { kind: 'unary', params: ['data'], validate: validateCounterEcho },
     fail: { kind: 'unary', params: ['code', 'message'], validate: validateCounterFail },
@@ -88,6 +107,14 @@ export class CounterClient implements Counter {
   /** Adds `by` to the counter and returns the new total. Not idempotent: a call run twice counts twice. */
   increment(by: number, options?: CallOptions): Promise<number> {
     return this.#channel.unary<number>(CounterService.methods.increment, [by], options);
+  }
+  /**
+   * Adds `by` like `increment`, but is declared idempotent, as if running it twice did no harm: the
+   * udp server may then run it again for a caller whose reply it dropped, and the total shows it.
+   * @idempotent
+   */
+  retryableIncrement(by: number, options?: CallOptions): Promise<number> {
+    return this.#channel.unary<number>(CounterService.methods.retryableIncrement, [by], options);
   }
   /** The counter's value. */
   total(options?: CallOptions): Promise<number> {

@@ -1,4 +1,4 @@
-import { Code, FrameType, RpcError } from '@conduit/runtime';
+import { Code, FrameType, RpcError, type ConnectionHandlers } from '@conduit/runtime';
 import { DatagramKind, probeAckDatagram, type Datagram } from './udp-datagram.js';
 import { callMethod, isReply, readFrameHead, type FrameHead } from './udp-frame-head.js';
 import type { CallTable, ReplyCache } from './udp-reply-cache.js';
@@ -9,7 +9,10 @@ export interface ServerConnectionOptions extends SessionOptions {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly replyCache: ReplyCache;
-  /** Which methods may run again rather than have their reply kept (see UdpOptions.idempotent). */
+  /**
+   * Which methods may run again rather than have their reply kept (see UdpOptions.idempotent),
+   * besides those the server says were declared `@idempotent`.
+   */
   readonly idempotent: ((method: string) => boolean) | undefined;
   readonly onEnded: () => void;
 }
@@ -25,6 +28,8 @@ export class UdpServerConnection extends UdpSession {
   readonly remotePort: number;
   readonly #calls: CallTable;
   readonly #idempotent: ((method: string) => boolean) | undefined;
+  /** The server's own word on each method (`@idempotent` in the service), once started. */
+  #declaredIdempotent: ((path: string) => boolean) | undefined;
   readonly #onEnded: () => void;
 
   constructor(options: ServerConnectionOptions) {
@@ -37,6 +42,11 @@ export class UdpServerConnection extends UdpSession {
       abandon: (replySeq) => this.sender.abandon(replySeq),
       askAgain: (callSeq, callId) => this.transmit(probeAckDatagram(this.identity, callSeq, callId, true)),
     });
+  }
+
+  override start(handlers: ConnectionHandlers): void {
+    super.start(handlers);
+    this.#declaredIdempotent = handlers.isIdempotent?.bind(handlers);
   }
 
   isFrom(address: string, port: number): boolean {
@@ -68,11 +78,17 @@ export class UdpServerConnection extends UdpSession {
   protected delivered(message: Buffer, seq: number): void {
     const head = readFrameHead(message, 0);
     if (head?.type === FrameType.Call && !head.noReply) {
-      const method = this.#idempotent === undefined ? undefined : callMethod(message);
-      this.#calls.started(head.id, seq, method !== undefined && this.#idempotent?.(method) === true, head.timeout);
+      this.#calls.started(head.id, seq, this.#mayRunAgain(message), head.timeout);
     } else if (head?.type === FrameType.Cancel) {
       this.#calls.cancelled(head.id);
     }
+  }
+
+  /** Whether the call in `message` is to a method declared idempotent, by the service or the options. */
+  #mayRunAgain(message: Buffer): boolean {
+    if (this.#declaredIdempotent === undefined && this.#idempotent === undefined) return false;
+    const method = callMethod(message);
+    return method !== undefined && (this.#declaredIdempotent?.(method) === true || this.#idempotent?.(method) === true);
   }
 
   protected control(datagram: Datagram): void {

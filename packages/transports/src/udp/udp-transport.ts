@@ -62,9 +62,10 @@ export interface UdpOptions {
    */
   replyCache?: { maxEntries?: number; maxBytes?: number };
   /**
-   * Server: methods (`Service.method`) that may run twice for one call. When the reply cache is
-   * full their replies are evicted first, and a client that then asks for one is told to send the
-   * call again instead of losing it. Default: none, so every reply is kept as long as the bounds allow.
+   * Server: methods (`Service.method`) that may run twice for one call, besides those the service
+   * declares `@idempotent` (the server tells the transport of those by itself). When the reply
+   * cache is full their replies are evicted first, and a client that then asks for one is told to
+   * send the call again instead of losing it. Default: only the declared ones.
    */
   idempotent?: (method: string) => boolean;
   /** Hears every dropped datagram (garbage, forged, over the memory bound). Default: counted in `stats` only. */
