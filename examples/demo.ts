@@ -24,6 +24,8 @@ const transports = [
   { name: 'fifo', listen: `fifo://${join(fifoDir, 'calculator.fifo')}` },
   // A name of its own per run, so two demos at once do not meet.
   { name: 'shm', listen: `shm://calculator-demo-${process.pid}` },
+  // Datagrams: calls and one-way calls, with loss hidden; streams are refused with Unimplemented.
+  { name: 'udp', listen: 'udp://127.0.0.1:0' },
 ];
 
 /** A step that takes longer than this has hung; the demo fails instead of waiting forever. */

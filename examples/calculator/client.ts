@@ -20,13 +20,23 @@ const url: string | Transport = arg === 'pipe' ? pipe.spawn(process.execPath, ['
 const channel = await connect(url);
 const calc = new CalculatorClient(channel);
 
-async function show(call: string, result: Promise<unknown>): Promise<void> {
+/** Prints `call` with what `outcome` resolves to (after `said`), or with the error it fails with. */
+async function report(call: string, said: string, outcome: Promise<unknown>): Promise<void> {
   try {
-    console.log(`${call} = ${JSON.stringify(await result)}`);
+    console.log(`${call} ${said} ${JSON.stringify(await outcome)}`);
   } catch (error) {
     const e = RpcError.from(error);
     console.log(`${call} failed: [${codeName(e.code)}] ${e.message}${e.details === undefined ? '' : ` ${JSON.stringify(e.details)}`}`);
   }
+}
+
+const show = (call: string, result: Promise<unknown>) => report(call, '=', result);
+
+/** A response stream, collected; over a transport without streams (udp) the call fails with Unimplemented. */
+async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of stream) items.push(item);
+  return items;
 }
 
 await show('add(1, 2)', calc.add(1, 2));
@@ -36,16 +46,12 @@ await show("centroid([(0,0), (4,0), (2,6)], 'middle')", calc.centroid([{ x: 0, y
 await show('add(1, 2) with timeout 50 ms and metadata', calc.add(1, 2, { timeout: 50, metadata: { authorization: 'Bearer demo' } }));
 calc.log('hello from the client');
 await show('add(2, 40) after a one-way log', calc.add(2, 40));
-const counted: number[] = [];
-for await (const n of calc.countdown(5)) counted.push(n);
-console.log(`countdown(5) streamed ${JSON.stringify(counted)}`);
+await report('countdown(5)', 'streamed', collect(calc.countdown(5)));
 async function* streamOf<T>(...items: T[]): AsyncGenerator<T> {
   yield* items;
 }
 await show('total(1..100 as a client stream)', calc.total(streamOf(...Array.from({ length: 100 }, (_, i) => i + 1))));
-const echoed: string[] = [];
-for await (const line of calc.echo(streamOf('streams', 'both', 'ways'))) echoed.push(line);
-console.log(`echo(streams, both, ways) streamed back ${JSON.stringify(echoed)}`);
+await report('echo(streams, both, ways)', 'streamed back', collect(calc.echo(streamOf('streams', 'both', 'ways'))));
 const started = performance.now();
 const sums = await Promise.all(Array.from({ length: 1000 }, (_, i) => calc.add(i, i)));
 console.log(`1000 concurrent add calls on one connection: all correct = ${sums.every((s, i) => s === 2 * i)}, ${(performance.now() - started).toFixed(1)} ms`);
