@@ -14,3 +14,14 @@ export async function rejection(promise: Promise<unknown>): Promise<RpcError> {
   expect(outcome).toMatchObject({ name: 'RpcError' });
   return outcome as RpcError;
 }
+
+/** Runs `run`, which must throw an RpcError synchronously, and returns the error for assertions. */
+export function thrown(run: () => unknown): RpcError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toMatchObject({ name: 'RpcError' });
+    return error as RpcError;
+  }
+  throw new Error('expected a throw');
+}

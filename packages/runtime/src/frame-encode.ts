@@ -22,6 +22,8 @@ interface HeaderPlan {
   readonly size: number;
   readonly metadataBytes: number;
   readonly textBytes: number;
+  /** CALL: the method name's UTF-8 bytes, looked up once for both measuring and writing. */
+  readonly method?: Uint8Array;
 }
 
 /**
@@ -73,13 +75,14 @@ function planHeader(frame: Frame): HeaderPlan {
     case FrameType.Hello:
       return { size: HEAD_BYTES + 4 + 1 + 1 + frame.codec.length, metadataBytes: 0, textBytes: frame.codec.length };
     case FrameType.Call: {
-      const textBytes = methodNameBytes(frame.method).length;
+      const method = methodNameBytes(frame.method);
+      const textBytes = method.length;
       if (textBytes > MAX_METHOD_NAME_BYTES) {
         throw new RpcError(Code.InvalidArgument, `method name is ${textBytes} bytes; the limit is ${MAX_METHOD_NAME_BYTES}`);
       }
       const metadataBytes = metadataSize(frame.metadata);
       const timeoutBytes = frame.timeout === undefined ? 0 : 4;
-      return { size: HEAD_BYTES + 1 + timeoutBytes + 2 + textBytes + metadataBytes, metadataBytes, textBytes };
+      return { size: HEAD_BYTES + 1 + timeoutBytes + 2 + textBytes + metadataBytes, metadataBytes, textBytes, method };
     }
     case FrameType.Result: {
       const metadataBytes = metadataSize(frame.metadata);
@@ -119,7 +122,7 @@ function writeHeader(out: Buffer, at: number, frame: Frame, plan: HeaderPlan): v
         (frame.noReply ? FrameFlag.NoReply : 0) | (hasTimeout ? FrameFlag.HasTimeout : 0) | (plan.metadataBytes > 0 ? FrameFlag.HasMetadata : 0);
       if (hasTimeout) at = out.writeUInt32BE(clampTimeout(frame.timeout), at);
       at = out.writeUInt16BE(plan.textBytes, at);
-      const name = methodNameBytes(frame.method);
+      const name = plan.method as Uint8Array;
       for (let i = 0; i < name.length; i++) out[at + i] = name[i] as number;
       writeMetadata(out, at + name.length, frame.metadata, plan.metadataBytes);
       return;

@@ -4,16 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Code, RpcError, type Connection } from '@conduit/runtime';
 import { fifo, fifoFromUrl } from './fifo-transport.js';
-
-function thrown(run: () => unknown): RpcError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RpcError);
-    return error as RpcError;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../../../../test/support/rejection.js';
 
 describe('fifo URLs and options', () => {
   it('takes fifo:///absolute/path, decoding it, and reports the same URL', () => {

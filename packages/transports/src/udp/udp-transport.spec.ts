@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Code, RpcError } from '@conduit/runtime';
+import { Code} from '@conduit/runtime';
 import { udp, udpFromUrl } from './udp-transport.js';
 import { udpUrl } from './udp-url.js';
-
-function thrown(run: () => unknown): RpcError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RpcError);
-    return error as RpcError;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../../../../test/support/rejection.js';
 
 describe('udp URLs and options', () => {
   it('takes udp://host:port, IPv6 hosts in brackets, and reports the same URL', () => {
