@@ -17,3 +17,6 @@ export const BenchService = defineService<BenchHandlers>({
     echo: { kind: 'unary', params: ['data'] },
   },
 });
+
+/** What every Conduit bench server serves, whatever its transport. */
+export const benchHandlers: BenchHandlers = { add: (a, b) => a + b, echo: (data) => data };

@@ -26,12 +26,15 @@ function started(server: ServerProcess | undefined): ServerProcess {
   return server;
 }
 
-/** A Conduit client of the URL a server announced (`{"url": …}`): the transports without a port. */
+/**
+ * A Conduit client of the URL a server announced (`{"url": …}`). Loaded on demand, so the
+ * baselines still run while the runtime does not build.
+ */
 async function openAnnouncedUrl(server: ServerProcess, label: string): Promise<BenchClient> {
-  const { conduitAddClient } = await import('./clients/conduit-tcp-client.js');
+  const { openConduitClient } = await import('./clients/conduit-client.js');
   const url = server.info['url'];
   if (typeof url !== 'string') throw new Error(`${label}: the server announced no url: ${JSON.stringify(server.info)}`);
-  return conduitAddClient(url, label);
+  return openConduitClient(url, label);
 }
 
 export const targets: readonly Target[] = [
@@ -58,11 +61,7 @@ export const targets: readonly Target[] = [
     id: 'conduit-tcp',
     label: 'Conduit unary over tcp',
     server: 'servers/conduit-tcp-server.ts',
-    // Loaded on demand so the baselines still run while the runtime does not build.
-    open: async (server) => {
-      const { openConduitTcpClient } = await import('./clients/conduit-tcp-client.js');
-      return openConduitTcpClient(portOf(started(server)));
-    },
+    open: (server) => openAnnouncedUrl(started(server), 'Conduit over tcp'),
   },
   {
     id: 'raw-pipe',

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server } from '@conduit/runtime';
 import { fifo } from '@conduit/transports';
-import { BenchService } from '../bench-service.js';
+import { benchHandlers, BenchService } from '../bench-service.js';
 import { announce, exitWithParent } from './server-lifecycle.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conduit-bench-fifo-'));
 const server = new Server();
-server.add(BenchService, { add: (a, b) => a + b, echo: (data) => data });
+server.add(BenchService, benchHandlers);
 const listening = await server.listen(fifo({ path: join(dir, 'bench.fifo') }));
 announce({ url: listening.url });
 

@@ -1,11 +1,11 @@
 /** Conduit server for the bench: `Bench.add` over the shm transport, under a name of its own. */
 import { Server } from '@conduit/runtime';
 import { shm } from '@conduit/transports';
-import { BenchService } from '../bench-service.js';
+import { benchHandlers, BenchService } from '../bench-service.js';
 import { announce, exitWithParent } from './server-lifecycle.js';
 
 const server = new Server();
-server.add(BenchService, { add: (a, b) => a + b, echo: (data) => data });
+server.add(BenchService, benchHandlers);
 const listening = await server.listen(shm({ name: `bench-${process.pid}` }));
 announce({ url: listening.url });
 

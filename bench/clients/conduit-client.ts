@@ -3,8 +3,11 @@ import '@conduit/transports';
 import { BenchService } from '../bench-service.js';
 import { ECHO_BYTES, type BenchClient } from './bench-client.js';
 
-/** A Conduit channel to `target` (a URL or transport), calling `Bench.add` as a generated client would. */
-export async function conduitAddClient(target: string | Transport, label: string): Promise<BenchClient> {
+/**
+ * A Conduit channel to `target` (a URL or transport) of any transport, calling `Bench.add` and
+ * `Bench.echo` as a generated client would.
+ */
+export async function openConduitClient(target: string | Transport, label: string): Promise<BenchClient> {
   const channel = await connect(target);
   const add = (a: number, b: number): Promise<number> => channel.unary<number>(BenchService.methods.add, [a, b]);
   const data = Buffer.alloc(ECHO_BYTES, 0x5a);
@@ -22,7 +25,3 @@ export async function conduitAddClient(target: string | Transport, label: string
   };
 }
 
-/** Over the tcp transport on 127.0.0.1. */
-export function openConduitTcpClient(port: number): Promise<BenchClient> {
-  return conduitAddClient(`tcp://127.0.0.1:${port}`, 'Conduit over tcp');
-}
