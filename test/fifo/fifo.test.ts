@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Code, connect, Server, type Channel } from '@conduit/runtime';
 import { fifo } from '@conduit/transports';
 import { ProbeClient, ProbeService } from '../fixtures/generated/probe.rpc.js';
+import { probeHandlers } from '../fixtures/probe-handlers.js';
 import { rejection } from '../support/rejection.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
@@ -96,23 +97,12 @@ async function servesNewClient(url: string): Promise<void> {
   expect(await calc.add(40, 2)).toBe(42);
 }
 
-/** A Probe server in this process, for listen-side checks that need no other process. */
+/**
+ * A Probe server in this process, for listen-side checks that need no other process: the shared
+ * handlers of test/fixtures/probe-handlers.ts rather than a hand-written subset.
+ */
 function localServer(): Server {
-  const unused = () => {
-    throw new Error('not used in this test');
-  };
-  return new Server().add(ProbeService, {
-    add: (a, b) => a + b,
-    echo: (text) => text,
-    sleep: unused,
-    hang: unused,
-    aborted: unused,
-    metadata: unused,
-    chunks: unused,
-    memory: unused,
-    note: unused,
-    notes: unused,
-  });
+  return new Server().add(ProbeService, probeHandlers());
 }
 
 describe('a FIFO server in another process', () => {

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Code, connect, type Channel, type ConnectOptions, type Transport } from '@conduit/runtime';
-import { pipe, type PipeSpawnOptions } from '@conduit/transports';
+import { pipe, type PipeChildExit, type PipeSpawnOptions } from '@conduit/transports';
 import { ConformanceClient } from '../conformance/generated/conformance.rpc.js';
 import { ProbeClient } from '../fixtures/generated/probe.rpc.js';
 import { rejection } from '../support/rejection.js';
@@ -14,8 +14,6 @@ import { rejection } from '../support/rejection.js';
  * every kind, a child that crashes or prints junk mid-call, stderr capture, how a closed channel
  * ends its child (stdin EOF, SIGTERM, SIGKILL), spawn failures and the restart of a crashed child.
  */
-
-type PipeChildExit = Parameters<NonNullable<PipeSpawnOptions['onExit']>>[0];
 
 const CHILD = fileURLToPath(new URL('../fixtures/pipe-server.ts', import.meta.url));
 /** How the transport describes the fixture in its messages. */
@@ -78,16 +76,6 @@ async function open(transport: Transport, options?: ConnectOptions): Promise<{ c
   return { channel, conformance: new ConformanceClient(channel), probe: new ProbeClient(channel) };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `done()` holds, checking every 10 ms; fails after `ms`. */
-async function until(done: () => boolean, ms: number, what: string): Promise<void> {
-  const started = performance.now();
-  while (!done()) {
-    if (performance.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(10);
-  }
-}
 
 async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
   const values: T[] = [];
@@ -103,7 +91,8 @@ afterEach(async () => {
   await Promise.all(channels.splice(0).map((channel) => channel.close()));
   // Closing a channel ends its child within closeGrace + killGrace (2 s + 2 s by default).
   try {
-    await until(() => live.size === 0, 6_000, `children ${[...live].join(', ')} still running after their channels closed`);
+    // vitest's expect.poll, checking every 10 ms, in place of a hand-written wait loop.
+    await expect.poll(() => [...live], { timeout: 6_000, interval: 10, message: 'children still running after their channels closed' }).toEqual([]);
   } finally {
     killLeftovers();
   }
@@ -143,7 +132,7 @@ describe('calls over a child process', () => {
     const { probe } = await open(transport);
     probe.note('stderr a line for the log');
     expect(await probe.add(2, 3)).toBe(5);
-    await until(() => stderr.join('').includes('a line for the log'), 2_000, 'the stderr line');
+    await expect.poll(() => stderr.join(''), { timeout: 2_000, interval: 10, message: 'the stderr line' }).toContain('a line for the log');
     expect(stderr.join('')).toContain(`pipe-server ${pids[0]}: serving on pipe:stdio`);
     expect(await probe.echo('still fine')).toBe('still fine');
   });
@@ -198,7 +187,7 @@ describe('a child that dies or misbehaves', () => {
     expect(error.message).toContain(`pipe:${CHILD_COMMAND} (pid ${pids[0]}) wrote text that is not a Conduit frame: "hello from a stray console.log\\n`);
     expect(error.message).toContain('" (a stray console.log in the child? Write logs to stderr)');
     // The parent closed the child's stdin: a pipe.stdio() server then ends by itself, at once.
-    await until(() => exits.length === 1, 3_000, 'the child to exit');
+    await expect.poll(() => exits.length, { timeout: 3_000, interval: 10, message: 'the child to exit' }).toBe(1);
     expect(exits[0]).toMatchObject({ code: 0, signal: null });
     // The next call restarts the child.
     expect(await conformance.add(20, 22)).toBe(42);
@@ -219,7 +208,7 @@ describe('a child that dies or misbehaves', () => {
     const { conformance, probe } = await open(transport);
     const first = await conformance.whoami();
     probe.note('exit 3');
-    await until(() => exits.length === 1, 3_000, 'the child to exit');
+    await expect.poll(() => exits.length, { timeout: 3_000, interval: 10, message: 'the child to exit' }).toBe(1);
     const second = await conformance.whoami({ waitForReady: true, timeout: 10_000 });
     expect(first.split('/')[0]).toBe(String(pids[0]));
     expect(second.split('/')[0]).toBe(String(pids[1]));
@@ -231,7 +220,7 @@ describe('a child that dies or misbehaves', () => {
     const { conformance, probe } = await open(transport);
     expect(await conformance.add(1, 1)).toBe(2);
     probe.note('shutdown');
-    await until(() => exits.length === 1, 3_000, 'the child to exit');
+    await expect.poll(() => exits.length, { timeout: 3_000, interval: 10, message: 'the child to exit' }).toBe(1);
     expect(exits[0]).toMatchObject({ pid: pids[0], code: 0, signal: null });
     expect(await conformance.add(2, 2, { waitForReady: true, timeout: 10_000 })).toBe(4);
     expect(pids.length).toBe(2);
@@ -258,7 +247,7 @@ describe('closing the channel ends the child', () => {
     const closedAt = performance.now();
     await channel.close();
     expect((await stream).code).toBe(Code.Unavailable);
-    await until(() => exits.length === 1, 3_000, 'the child to exit');
+    await expect.poll(() => exits.length, { timeout: 3_000, interval: 10, message: 'the child to exit' }).toBe(1);
     expect(exits[0]).toMatchObject({ code: 0, signal: null });
     expect(performance.now() - closedAt).toBeLessThan(3_000);
   });
@@ -269,7 +258,7 @@ describe('closing the channel ends the child', () => {
     expect(await conformance.add(1, 1)).toBe(2);
     const closedAt = performance.now();
     await channel.close();
-    await until(() => exits.length === 1, 3_000, 'the child to exit');
+    await expect.poll(() => exits.length, { timeout: 3_000, interval: 10, message: 'the child to exit' }).toBe(1);
     const took = performance.now() - closedAt;
     expect(exits[0]).toMatchObject({ code: null, signal: 'SIGTERM' });
     expect(exits[0]?.description).toMatch(/ was killed by SIGTERM, sent by the parent because it had not exited 300 ms after its stdin closed$/);
@@ -283,7 +272,7 @@ describe('closing the channel ends the child', () => {
     expect(await conformance.add(1, 1)).toBe(2);
     const closedAt = performance.now();
     await channel.close();
-    await until(() => exits.length === 1, 3_000, 'the child to exit');
+    await expect.poll(() => exits.length, { timeout: 3_000, interval: 10, message: 'the child to exit' }).toBe(1);
     const took = performance.now() - closedAt;
     expect(exits[0]).toMatchObject({ code: null, signal: 'SIGKILL' });
     expect(exits[0]?.description).toMatch(/ was killed by SIGKILL, sent by the parent because SIGTERM had not ended it within 300 ms$/);

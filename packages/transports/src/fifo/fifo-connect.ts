@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Code, RpcError, type Connection, type ConnectionHandlers } from '@conduit/runtime';
 import { rpcErrorFromOs } from '../os-errors.js';
 import { StreamConnection } from '../stream/stream-connection.js';
-import { closeFd, errnoOf, makeFifos, openFifoReader, openFifoWriter, openFifoWriterWhenRead, readerSocket, writerSocket } from './fifo-files.js';
+import { closeFd, errnoOf, isFifoBeingRead, makeFifos, openFifoReader, openFifoWriter, openFifoWriterWhenRead, readerSocket, retryWithBackoff, writerSocket } from './fifo-files.js';
 import { CLIENT_TO_SERVER, formatRequest, SERVER_TO_CLIENT } from './fifo-request.js';
 
 export interface FifoConnectOptions {
@@ -23,9 +23,6 @@ export interface FifoConnectOptions {
  * a client killed while connecting names the process that made it.
  */
 export const PRIVATE_DIR_PREFIX = 'conduit-fifo-';
-
-/** The longest wait between two attempts to write a request into a full well-known FIFO. */
-const MAX_WRITE_BACKOFF_MS = 32;
 
 /**
  * Connects to the server reading the well-known FIFO: makes a private directory (0700) with the
@@ -83,27 +80,30 @@ function openServerFifo(path: string): number {
     if (!statSync(path).isFIFO()) throw new RpcError(Code.FailedPrecondition, `${path} is not a FIFO`);
     return openFifoWriter(path, { follow: true });
   } catch (error) {
-    throw noServer(error, path) ?? rpcErrorFromOs(error);
+    throw noServer(errnoOf(error), path, error) ?? rpcErrorFromOs(error);
   }
 }
 
 /** Throws Unavailable once the server's FIFO has no reader any more: waiting on would be in vain. */
 function checkServer(path: string, address: string): void {
+  let gone: RpcError | undefined;
   try {
-    closeFd(openFifoWriter(path, { follow: true }));
+    if (isFifoBeingRead(path, { follow: true })) return;
+    gone = noServer('ENXIO', path);
   } catch (error) {
-    const gone = noServer(error, path);
-    if (gone !== undefined) throw new RpcError(Code.Unavailable, `the server at ${address} went away before accepting (${gone.message})`, { cause: error });
+    // Other errors than ENOENT say nothing sure about the server: keep waiting until the deadline.
+    gone = noServer(errnoOf(error), path, error);
   }
+  if (gone !== undefined) throw new RpcError(Code.Unavailable, `the server at ${address} went away before accepting (${gone.message})`, { cause: gone.cause ?? gone });
 }
 
-/** ENOENT and ENXIO: nobody serves `path`. */
-function noServer(error: unknown, path: string): RpcError | undefined {
-  switch (errnoOf(error)) {
+/** ENOENT and ENXIO: nobody serves `path`. `cause` is the fs error that told, if there was one. */
+function noServer(errno: string | undefined, path: string, cause?: unknown): RpcError | undefined {
+  switch (errno) {
     case 'ENOENT':
-      return new RpcError(Code.Unavailable, `no server: ${path} does not exist (ENOENT)`, { cause: error });
+      return new RpcError(Code.Unavailable, `no server: ${path} does not exist (ENOENT)`, { cause });
     case 'ENXIO':
-      return new RpcError(Code.Unavailable, `no server is reading ${path} (ENXIO): the FIFO is stale or its server not started`, { cause: error });
+      return new RpcError(Code.Unavailable, `no server is reading ${path} (ENXIO): the FIFO is stale or its server not started`, { cause });
     default:
       return undefined;
   }
@@ -114,16 +114,15 @@ function noServer(error: unknown, path: string): RpcError | undefined {
  * (EAGAIN while the FIFO is full: retried with backoff until the deadline).
  */
 async function sendRequest(fd: number, request: Buffer, deadline: number, { address, connectTimeout }: FifoConnectOptions): Promise<void> {
-  for (let backoff = 1; ; backoff = Math.min(backoff * 2, MAX_WRITE_BACKOFF_MS)) {
+  const sent = await retryWithBackoff(deadline, () => {
     try {
       writeSync(fd, request);
-      return;
+      return true;
     } catch (error) {
       if (errnoOf(error) === 'EPIPE') throw new RpcError(Code.Unavailable, `the server at ${address} went away before reading the connection request (EPIPE)`, { cause: error });
       if (errnoOf(error) !== 'EAGAIN') throw error;
+      return undefined;
     }
-    const left = deadline - performance.now();
-    if (left <= 0) throw new RpcError(Code.Unavailable, `${address} took no connection request within ${connectTimeout} ms (its FIFO stayed full)`);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(backoff, left)));
-  }
+  });
+  if (sent === undefined) throw new RpcError(Code.Unavailable, `${address} took no connection request within ${connectTimeout} ms (its FIFO stayed full)`);
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { Code, RpcError } from '@conduit/runtime';
 
 const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_NOFOLLOW } = constants;
 
@@ -8,7 +9,8 @@ const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_NOFOLLOW } = constants;
  * Creates FIFOs with mode 0600. Node has no mkfifo(3), so this runs coreutils' `mkfifo -m 600`,
  * which sets exactly that mode whatever the umask, once for all `paths` (one process per
  * connection, not per FIFO). Rejects with an Error whose `code` is the errno (`EEXIST`, `ENOENT`,
- * `EACCES`, …) read off mkfifo's message, so callers map it like any fs error.
+ * `EACCES`, …) read off mkfifo's message, so callers map it like any fs error; or, when mkfifo
+ * itself is missing, with a FailedPrecondition RpcError that says so.
  */
 export function makeFifos(paths: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -16,7 +18,10 @@ export function makeFifos(paths: readonly string[]): Promise<void> {
     execFile('mkfifo', ['-m', '600', '--', ...paths], { env: { ...process.env, LC_ALL: 'C' } }, (error, _stdout, stderr) => {
       if (error === null) return resolve();
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return reject(Object.assign(new Error('the mkfifo program (coreutils) is not on PATH; the fifo transport needs it'), { code: 'ENOMKFIFO' }));
+        // An RpcError, not a made-up errno: rpcErrorFromOs passes RpcErrors through, so every caller
+        // (listener and client alike) keeps this message without special-casing it.
+        const missing = 'the mkfifo program (coreutils) is not on PATH; the fifo transport needs it';
+        return reject(new RpcError(Code.FailedPrecondition, missing, { cause: error }));
       }
       const message = stderr.trim() || error.message;
       const errno = Object.entries(errnoOfMessage).find(([words]) => message.endsWith(words))?.[1];
@@ -57,26 +62,56 @@ export function openFifoWriter(path: string, options: OpenFifoOptions = {}): num
   return openSync(path, O_WRONLY | O_NONBLOCK | (options.follow === true ? 0 : O_NOFOLLOW));
 }
 
-/** The longest wait between two attempts of `openFifoWriterWhenRead`. */
-const MAX_OPEN_BACKOFF_MS = 32;
+/**
+ * Whether some process has the FIFO at `path` open for reading: a non-blocking write open succeeds
+ * if so and fails with ENXIO if not. Any other error (ENOENT, EACCES, …) is thrown as it is.
+ * The one copy of this check, for the listener (is that FIFO a live server's?) and the client
+ * (is the server still there?).
+ */
+export function isFifoBeingRead(path: string, options: OpenFifoOptions = {}): boolean {
+  try {
+    closeFd(openFifoWriter(path, options));
+    return true;
+  } catch (error) {
+    if (errnoOf(error) === 'ENXIO') return false;
+    throw error;
+  }
+}
+
+/** The longest wait between two attempts of `retryWithBackoff`. */
+const MAX_BACKOFF_MS = 32;
 
 /**
- * Opens the write end once the peer has opened the read end: retries ENXIO after 1, 2, 4 … up to
- * 32 ms. `check` runs before each wait and may throw to give up early (the peer is known gone).
- * Resolves undefined when `deadline` (a `performance.now()` instant) passes first.
+ * Calls `attempt` until it returns something other than undefined, waiting 1, 2, 4 … up to 32 ms
+ * between attempts; `attempt` may throw to give up. Resolves undefined when `deadline` (a
+ * `performance.now()` instant) passes first. Shared by every non-blocking FIFO operation that must
+ * wait for the peer (opening a write end, writing into a full FIFO), so they back off alike.
  */
-export async function openFifoWriterWhenRead(path: string, deadline: number, check: () => void): Promise<number | undefined> {
-  for (let backoff = 1; ; backoff = Math.min(backoff * 2, MAX_OPEN_BACKOFF_MS)) {
+export async function retryWithBackoff<T>(deadline: number, attempt: () => T | undefined): Promise<T | undefined> {
+  for (let backoff = 1; ; backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)) {
+    const result = attempt();
+    if (result !== undefined) return result;
+    const left = deadline - performance.now();
+    if (left <= 0) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(backoff, left)));
+  }
+}
+
+/**
+ * Opens the write end once the peer has opened the read end: retries ENXIO with backoff (see
+ * `retryWithBackoff`). `check` runs before each wait and may throw to give up early (the peer is
+ * known gone). Resolves undefined when `deadline` (a `performance.now()` instant) passes first.
+ */
+export function openFifoWriterWhenRead(path: string, deadline: number, check: () => void): Promise<number | undefined> {
+  return retryWithBackoff(deadline, () => {
     try {
       return openFifoWriter(path);
     } catch (error) {
       if (errnoOf(error) !== 'ENXIO') throw error;
     }
     check();
-    const left = deadline - performance.now();
-    if (left <= 0) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(backoff, left)));
-  }
+    return undefined;
+  });
 }
 
 /** A read-only FIFO fd driven by libuv (which treats a FIFO as a pipe): no thread pool, no blocking. */

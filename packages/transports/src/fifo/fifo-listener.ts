@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { Code, RpcError, type Connection, type ConnectionHandlers, type Listener } from '@conduit/runtime';
 import { rpcErrorFromOs } from '../os-errors.js';
 import { StreamConnection } from '../stream/stream-connection.js';
-import { closeFd, errnoOf, makeFifos, openFifoReader, openFifoWriter, readerSocket, writerSocket } from './fifo-files.js';
+import { closeFd, errnoOf, isFifoBeingRead, makeFifos, openFifoReader, openFifoWriter, readerSocket, writerSocket } from './fifo-files.js';
 import { checkPrivateDir, FifoRequestReader } from './fifo-request.js';
 import { fifoUrl } from './fifo-url.js';
 
@@ -74,18 +74,15 @@ async function claimPath({ path, address, report }: FifoListenOptions): Promise<
   } catch (error) {
     // EEXIST: another server claimed the path between our check and mkfifo.
     if (errnoOf(error) === 'EEXIST') throw new RpcError(Code.AlreadyExists, `${doing}: address already in use (another server created the FIFO first)`, { cause: error });
-    if (errnoOf(error) === 'ENOMKFIFO') throw new RpcError(Code.FailedPrecondition, `${doing}: ${(error as Error).message}`, { cause: error });
     throw rpcErrorFromOs(error, doing);
   }
 }
 
-/** Whether some process has the FIFO at `path` open for reading. */
+/** Whether some process has the FIFO at `path` open for reading (the shared check), errors said as `doing`. */
 function isBeingRead(path: string, doing: string): boolean {
   try {
-    closeFd(openFifoWriter(path));
-    return true;
+    return isFifoBeingRead(path);
   } catch (error) {
-    if (errnoOf(error) === 'ENXIO') return false;
     throw rpcErrorFromOs(error, doing);
   }
 }

@@ -1,5 +1,5 @@
 import { Code, RpcError, type Connection, type ConnectionHandlers } from '@conduit/runtime';
-import { StreamConnection } from '../stream/stream-connection.js';
+import { PeerClosedError, StreamConnection } from '../stream/stream-connection.js';
 import type { PipeChild, PipeChildExit } from './pipe-child.js';
 
 /**
@@ -90,7 +90,7 @@ export class PipeChildConnection implements Connection {
    * after it. An exit the parent's stop sequence caused is a consequence, not a reason.
    */
   #reason(reason: RpcError | undefined, ended: PipeChildExit | undefined): RpcError {
-    const plain = reason === undefined || reason.message === `${this.peer} closed the connection` || isOsError(reason.cause);
+    const plain = reason === undefined || reason instanceof PeerClosedError || isOsError(reason.cause);
     const exit = this.#child.signalled ? undefined : ended;
     if (exit === undefined) return plain ? new RpcError(Code.Unavailable, `${this.#child.name} closed its stdout`, { cause: reason }) : reason;
     if (plain) return new RpcError(Code.Unavailable, exit.description, { cause: reason });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Code, RpcError, type ConnectionHandlers } from '@conduit/runtime';
+import { Code, type ConnectionHandlers, type RpcError } from '@conduit/runtime';
+import { rejection, thrown } from '../../../../test/support/rejection.js';
 import type { PipeChildExit } from './pipe-child.js';
 import { pipeSpawn, type PipeSpawnOptions } from './pipe-spawn.js';
 
@@ -17,14 +18,6 @@ function connection(command: string, args: string[], options: PipeSpawnOptions =
   return { transport, exits, reason, connect: () => transport.connect(handlers) };
 }
 
-async function until(done: () => boolean, ms: number): Promise<void> {
-  const started = performance.now();
-  while (!done()) {
-    if (performance.now() - started > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('pipe.spawn', () => {
   it('describes the command readably, quoting arguments with spaces', () => {
     expect(pipeSpawn('/usr/bin/node', ['server.js']).address).toBe('pipe:node server.js');
@@ -32,30 +25,23 @@ describe('pipe.spawn', () => {
   });
 
   it('refuses options that cannot work, at once', () => {
-    const refusal = (make: () => unknown) => {
-      try {
-        make();
-      } catch (error) {
-        return [(error as RpcError).code, (error as RpcError).message];
-      }
-      return undefined;
-    };
-    expect(refusal(() => pipeSpawn(''))).toEqual([Code.InvalidArgument, 'pipe.spawn needs a command to run']);
-    expect(refusal(() => pipeSpawn('node', [], { stderr: 'pipe' }))).toEqual([
-      Code.InvalidArgument,
-      "pipe.spawn: stderr 'pipe' needs onStderr to hand the output to (or use 'ignore')",
-    ]);
-    expect(refusal(() => pipeSpawn('node', [], { stderr: 'inherit', onStderr: () => {} }))).toEqual([
-      Code.InvalidArgument,
-      "pipe.spawn: onStderr needs stderr 'pipe' (got 'inherit')",
-    ]);
-    expect(refusal(() => pipeSpawn('node', [], { closeGrace: -1 }))?.[1]).toMatch(/closeGrace must be a finite number of milliseconds ≥ 0 \(got -1\)/);
-    expect(refusal(() => pipeSpawn('node', [], { killGrace: Infinity }))?.[1]).toMatch(/killGrace must be a finite number/);
+    // thrown(): the shared helper of test/support/rejection.ts, not a local copy.
+    expect(thrown(() => pipeSpawn(''))).toMatchObject({ code: Code.InvalidArgument, message: 'pipe.spawn needs a command to run' });
+    expect(thrown(() => pipeSpawn('node', [], { stderr: 'pipe' }))).toMatchObject({
+      code: Code.InvalidArgument,
+      message: "pipe.spawn: stderr 'pipe' needs onStderr to hand the output to (or use 'ignore')",
+    });
+    expect(thrown(() => pipeSpawn('node', [], { stderr: 'inherit', onStderr: () => {} }))).toMatchObject({
+      code: Code.InvalidArgument,
+      message: "pipe.spawn: onStderr needs stderr 'pipe' (got 'inherit')",
+    });
+    expect(thrown(() => pipeSpawn('node', [], { closeGrace: -1 })).message).toMatch(/closeGrace must be a finite number of milliseconds ≥ 0 \(got -1\)/);
+    expect(thrown(() => pipeSpawn('node', [], { killGrace: Infinity })).message).toMatch(/killGrace must be a finite number/);
   });
 
   it('rejects connect with Unavailable naming a command that cannot start', async () => {
     const { connect } = connection('/no/such/program', []);
-    const error = (await connect().catch((reason: unknown) => reason)) as RpcError;
+    const error = await rejection(connect());
     expect([error.code, error.message]).toEqual([Code.Unavailable, "could not start '/no/such/program': no such file or directory (ENOENT)"]);
   });
 
@@ -77,7 +63,7 @@ describe('pipe.spawn', () => {
     await connect();
     const error = await reason;
     expect(error?.message).toMatch(/^the child process \d+ \(node -e ".*"\) closed its stdout$/);
-    await until(() => exits.length === 1, 3_000);
+    await expect.poll(() => exits.length, { timeout: 3_000, interval: 10 }).toBe(1);
     expect(exits[0]).toMatchObject({ code: null, signal: 'SIGTERM' });
     expect(exits[0]?.description).toMatch(/\) was killed by SIGTERM, sent by the parent because it had not exited 100 ms after its stdin closed$/);
   });
@@ -96,7 +82,7 @@ describe('pipe.spawn', () => {
     const opened = await connect();
     opened.close();
     await reason;
-    await until(() => exits.length === 1, 3_000);
+    await expect.poll(() => exits.length, { timeout: 3_000, interval: 10 }).toBe(1);
     expect(exits[0]).toMatchObject({ code: 0, signal: null });
   });
 });

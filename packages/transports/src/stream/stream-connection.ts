@@ -25,6 +25,13 @@ export interface StreamConnectionOptions {
   readonly textHint?: string;
 }
 
+/**
+ * What a stream connection closes with when the peer simply closed its end and nothing else went
+ * wrong: a class of its own, so a wrapper that knows more (the pipe transport knows how its child
+ * exited) can tell it apart without reading the message.
+ */
+export class PeerClosedError extends RpcError {}
+
 /** How much of stray text an error quotes. */
 const QUOTED_TEXT_CHARS = 80;
 
@@ -98,7 +105,7 @@ export class StreamConnection implements Connection {
       this.#closed = true;
       this.#open = false;
       if (this.#input !== this.#output) this.#output.destroy();
-      handlers.onClose(this.#closeReason ?? new RpcError(Code.Unavailable, `${this.peer} closed the connection`));
+      handlers.onClose(this.#closeReason ?? new PeerClosedError(Code.Unavailable, `${this.peer} closed the connection`));
     });
   }
 
