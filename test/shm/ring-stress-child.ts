@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { RingMessageReader, RingMessageWriter } from '../../packages/transports/src/shm/ring-messages.js';
+import { ringsOf, segmentBytes } from '../../packages/transports/src/shm/shm-layout.js';
 import { openSegment } from '../../packages/transports/src/shm/shm-segment.js';
-import { SpscRing } from '../../packages/transports/src/shm/spsc-ring.js';
+import type { SpscRing } from '../../packages/transports/src/shm/spsc-ring.js';
 
 /**
  * The far side of ring-stress.test.ts, and what both sides share. Run as
@@ -11,26 +12,21 @@ import { SpscRing } from '../../packages/transports/src/shm/spsc-ring.js';
  * prints `ready`, checks every message the parent sends (order, length, checksum) and answers
  * each with a 4-byte ack of its sequence number. Any mismatch goes to stderr with exit code 1.
  *
- * Each side polls while there is traffic and, after a few idle turns, sleeps on a doorbell as the
- * transport does: the parent rings the child through its stdin, the child the parent through its
- * stdout, one byte each time the rings' sleep words say the other side asked for it. A wakeup
- * lost by that protocol would leave both asleep, which shows as a doorbell wait timing out.
+ * The segment is laid out as the transport's (shm-layout.ts): the parent is the client side, so
+ * the first ring carries its messages to the child and the second the child's acks back.
+ *
+ * Each side polls while there is traffic and, after a few idle turns, sleeps on a doorbell: the
+ * parent rings the child through its stdin, the child the parent through its stdout, one byte
+ * each time SpscRing's doorbell words say the other side asked for it. This tests those words
+ * (announceSleep, shouldRingConsumer, …), not the transport's own sleep/wake, which shm.test.ts
+ * covers. A wakeup lost by them would leave both asleep, which shows as a doorbell wait timing out.
  */
 
 export const RING_CAPACITY = 64 * 1024;
-export const SEGMENT_BYTES = 2 * SpscRing.bytesFor(RING_CAPACITY);
 /** Messages of this many bytes or more carry [u32 sequence][u32 FNV-1a of the rest] in front. */
 export const CHECKED_FROM = 8;
 /** How long either side keeps going before it calls the run hung. */
 export const RUN_DEADLINE_MS = 50_000;
-
-/** The segment's two rings: parent → child first, then child → parent. */
-export function ringsIn(buffer: ArrayBuffer, init: boolean): { toChild: SpscRing; toParent: SpscRing } {
-  return {
-    toChild: new SpscRing(buffer, 0, RING_CAPACITY, init),
-    toParent: new SpscRing(buffer, SpscRing.bytesFor(RING_CAPACITY), RING_CAPACITY, init),
-  };
-}
 
 export function fnv1a(bytes: Uint8Array, start: number, end: number): number {
   let hash = 0x811c9dc5;
@@ -38,15 +34,9 @@ export function fnv1a(bytes: Uint8Array, start: number, end: number): number {
   return hash >>> 0;
 }
 
-export function readU32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 24)) >>> 0;
-}
-
-export function writeU32(bytes: Uint8Array, at: number, value: number): void {
-  bytes[at] = value & 0xff;
-  bytes[at + 1] = (value >>> 8) & 0xff;
-  bytes[at + 2] = (value >>> 16) & 0xff;
-  bytes[at + 3] = value >>> 24;
+/** `message` as a Buffer (a view, no copy), for readUInt32LE. */
+export function asBuffer(message: Uint8Array): Buffer {
+  return Buffer.from(message.buffer, message.byteOffset, message.byteLength);
 }
 
 /** The bytes of a message too short to carry a sequence number and checksum: derived from its sequence number. */
@@ -62,9 +52,10 @@ export function problemWith(message: Uint8Array, expected: number): string | und
     }
     return undefined;
   }
-  const sequence = readU32(message, 0);
+  const bytes = asBuffer(message);
+  const sequence = bytes.readUInt32LE(0);
   if (sequence !== expected) return `expected message ${expected}, got ${sequence} (${message.length} bytes)`;
-  if (fnv1a(message, CHECKED_FROM, message.length) !== readU32(message, 4)) return `message ${sequence}: checksum mismatch in ${message.length} bytes`;
+  if (fnv1a(message, CHECKED_FROM, message.length) !== bytes.readUInt32LE(4)) return `message ${sequence}: checksum mismatch in ${message.length} bytes`;
   return undefined;
 }
 
@@ -134,8 +125,8 @@ export async function sleepOnDoorbell(doorbell: Doorbell, inbound: SpscRing, out
 }
 
 async function main(name: string, count: number): Promise<void> {
-  const { buffer } = openSegment(name, SEGMENT_BYTES);
-  const { toChild, toParent } = ringsIn(buffer, false);
+  const { buffer } = openSegment(name, segmentBytes(RING_CAPACITY));
+  const { inbound: toChild, outbound: toParent } = ringsOf(buffer, RING_CAPACITY, 'server', false);
   const acks = new RingMessageWriter(toParent);
   let expected = 0;
   let problem: string | undefined;
@@ -143,8 +134,8 @@ async function main(name: string, count: number): Promise<void> {
     maxMessageSize: 4 * RING_CAPACITY,
     onMessage: (message) => {
       problem ??= problemWith(message, expected);
-      const ack = new Uint8Array(4);
-      writeU32(ack, 0, expected++);
+      const ack = Buffer.alloc(4);
+      ack.writeUInt32LE(expected++, 0);
       acks.write(ack);
     },
     onOversized: (_head, size) => {

@@ -1,4 +1,5 @@
 import { Code, RpcError } from '@conduit/runtime';
+import { ShmOsError } from './shm/shm-native.js';
 
 /**
  * The one place where operating-system errors become codes. A peer that is gone or never was
@@ -22,6 +23,10 @@ const codeOfErrno: Readonly<Record<string, Code>> = {
   ENOENT: Code.NotFound,
   EMSGSIZE: Code.ResourceExhausted,
   ENOBUFS: Code.ResourceExhausted,
+  // Out of something this machine has a limit on (/dev/shm space, file descriptors): not the
+  // peer's fault, and retrying elsewhere will not help until something is freed.
+  ENOSPC: Code.ResourceExhausted,
+  EMFILE: Code.ResourceExhausted,
 };
 
 const wordsOfErrno: Readonly<Record<string, string>> = {
@@ -32,17 +37,28 @@ const wordsOfErrno: Readonly<Record<string, string>> = {
   EADDRINUSE: 'address already in use',
   EACCES: 'permission denied',
   ENOENT: 'no such file or directory',
+  ENOSPC: 'no space left on device',
+  EMFILE: 'too many open files',
 };
+
+/** The errno name (`ENOENT`, …) of a Node or ShmOsError error; undefined for anything else. */
+export function errnoOf(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
 
 /**
  * An OS error as an RpcError whose message says what happened, e.g. `connection refused
  * (ECONNREFUSED)`, after `doing` when given (`listening on tcp://…: address already in use`).
+ * A ShmOsError keeps its own message: the shm segment module words it for where it happened
+ * (`/dev/shm is out of space: could not reserve …`), which says more than the errno.
  */
 export function rpcErrorFromOs(error: unknown, doing?: string): RpcError {
   if (error instanceof RpcError) return error;
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  const errno = errnoOf(error);
   const code = errno === undefined ? Code.Unavailable : (codeOfErrno[errno] ?? Code.Unavailable);
   const words = errno === undefined ? String((error as Error | undefined)?.message ?? error) : (wordsOfErrno[errno] ?? errno);
-  const named = errno !== undefined && wordsOfErrno[errno] !== undefined ? `${words} (${errno})` : words;
+  const named =
+    error instanceof ShmOsError ? error.message : errno !== undefined && wordsOfErrno[errno] !== undefined ? `${words} (${errno})` : words;
   return new RpcError(code, doing === undefined ? named : `${doing}: ${named}`, { cause: error });
 }

@@ -1,10 +1,12 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { Code, RpcError, type Connection, type ConnectionHandlers } from '@conduit/runtime';
+import { rpcErrorFromOs } from '../os-errors.js';
 import { socketNameOf } from './shm-address.js';
 import { ShmConnection } from './shm-connection.js';
-import { MAPPED_LINE, parseSegmentLine, readLine, REQUEST_LINE } from './shm-handshake.js';
+import { MAPPED_LINE, parseSegmentLine, readLine, requestLine } from './shm-handshake.js';
 import { segmentBytes, ringsOf } from './shm-layout.js';
 import { openSegment } from './shm-segment.js';
+import { isRingCapacity } from './spsc-ring.js';
 
 export interface ShmConnectOptions {
   readonly name: string;
@@ -15,22 +17,19 @@ export interface ShmConnectOptions {
   readonly connectTimeout: number;
 }
 
-/** Rings in this range, and no others, are mapped: a hostile or broken server cannot make us map gigabytes. */
-const MIN_RING_CAPACITY = 4096;
-const MAX_RING_CAPACITY = 1 << 30;
-
 /** Asks the server at `name` for a segment, maps it, and says so; then the connection runs. */
 export async function connectShm(options: ShmConnectOptions, handlers: ConnectionHandlers): Promise<Connection> {
   const { address } = options;
   const socket = await openSocket(options);
   try {
-    socket.write(`${REQUEST_LINE} ${process.pid}\n`);
+    socket.write(`${requestLine(process.pid)}\n`);
     // Errors name the server as such: the channel puts the address in front of them.
-    const { line } = await readLine(socket, options.connectTimeout, 'the server');
+    const line = await readLine(socket, options.connectTimeout, 'the server');
     const offer = parseSegmentLine(line, 'the server');
     if (offer instanceof RpcError) throw offer;
     const { segment, capacity } = offer;
-    if (capacity < MIN_RING_CAPACITY || capacity > MAX_RING_CAPACITY || (capacity & (capacity - 1)) !== 0) {
+    // Only capacities a ring may have are mapped: a hostile or broken server cannot make us map gigabytes.
+    if (!isRingCapacity(capacity)) {
       throw new RpcError(Code.Unavailable, `the server offered rings of ${capacity} bytes: not a power of two from 4 KiB to 1 GiB`);
     }
     const { buffer } = openSegment(segment, segmentBytes(capacity));
@@ -54,8 +53,11 @@ function openSocket({ name, connectTimeout }: ShmConnectOptions): Promise<Socket
     socket.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       // An abstract socket nobody listens on is refused at once: there is no file to be missing.
-      const problem = error.code === 'ECONNREFUSED' ? 'no server is listening on that name' : error.message;
-      reject(new RpcError(Code.Unavailable, problem, { cause: error }));
+      reject(
+        error.code === 'ECONNREFUSED'
+          ? new RpcError(Code.Unavailable, 'no server is listening on that name', { cause: error })
+          : rpcErrorFromOs(error),
+      );
     });
     socket.once('connect', () => {
       clearTimeout(timer);

@@ -20,6 +20,13 @@ const CLOSE_FLUSH_MS = 2_000;
  */
 const QUEUED_MESSAGE_SIZES = 8;
 
+/**
+ * Most records one poll() delivers. A peer that writes as fast as this side reads would otherwise
+ * keep the loop going forever and the event loop (timers, sockets, the handlers' own awaits) would
+ * never run; the poller polls again on the next turn, as poll() then returns true.
+ */
+const MAX_RECORDS_PER_POLL = 1024;
+
 export interface ShmConnectionOptions {
   readonly maxMessageSize: number;
   /** Microseconds of polling after the last message before this side sleeps on its doorbell. */
@@ -67,7 +74,7 @@ export class ShmConnection implements Connection, PolledConnection {
     this.#maxQueuedBytes = QUEUED_MESSAGE_SIZES * options.maxMessageSize;
   }
 
-  /** Starts delivering messages; `pending` holds socket bytes read during the handshake (doorbells). */
+  /** Starts delivering messages. */
   start(handlers: ConnectionHandlers): void {
     this.#reader = new RingMessageReader(this.#inbound, {
       maxMessageSize: this.#options.maxMessageSize,
@@ -110,8 +117,9 @@ export class ShmConnection implements Connection, PolledConnection {
   }
 
   poll(): boolean {
-    if (this.#closed || this.#reader === undefined) return false;
-    let moved = this.#reader.poll() > 0;
+    // The reader goes when the socket closes; so does this connection from the poller.
+    if (this.#reader === undefined) return false;
+    let moved = this.#reader.poll(MAX_RECORDS_PER_POLL) > 0;
     // The peer may be waiting for the space those messages took.
     if (moved && this.#inbound.shouldRingProducer()) this.#ring();
     const queued = this.#writer.queuedBytes;
@@ -121,18 +129,21 @@ export class ShmConnection implements Connection, PolledConnection {
         moved = true;
         if (this.#outbound.shouldRingConsumer()) this.#ring();
       }
+      // Closing waited for these: with the last of them in the ring, the socket may go. This runs
+      // once: a closed connection queues nothing more, so the queue empties only once.
+      if (!this.#open && this.#writer.queuedBytes === 0) this.#socket.end();
     }
     return moved;
   }
 
+  // sleep() and wake() need no closed check: the poller calls them only for its members, and a
+  // connection leaves it in the same turn its socket closes (#onSocketClosed).
   sleep(): boolean {
-    if (this.#closed) return true;
     if (!this.#inbound.announceSleep()) return false;
     return this.#writer.queuedBytes === 0 || this.#outbound.announceWaitingForSpace();
   }
 
   wake(): void {
-    if (this.#closed) return;
     this.#inbound.wake();
     this.#outbound.stopWaitingForSpace();
   }
@@ -145,15 +156,9 @@ export class ShmConnection implements Connection, PolledConnection {
       this.#socket.end();
       return;
     }
-    // Messages still wait for ring space: give the peer a bounded time to take them.
-    const deadline = Date.now() + CLOSE_FLUSH_MS;
-    const waitForFlush = (): void => {
-      if (this.#closed) return;
-      if (this.#writer.queuedBytes === 0) this.#socket.end();
-      else if (Date.now() >= deadline) this.#socket.destroy();
-      else setTimeout(waitForFlush, 1).unref();
-    };
-    waitForFlush();
+    // Messages still wait for ring space: poll() ends the socket once they are in the ring, and
+    // the peer gets a bounded time to make room (destroying an ended or closed socket is harmless).
+    setTimeout(() => this.#socket.destroy(), CLOSE_FLUSH_MS).unref();
   }
 
   #ring(): void {
@@ -162,8 +167,10 @@ export class ShmConnection implements Connection, PolledConnection {
 
   #onSocketClosed(handlers: ConnectionHandlers): void {
     if (this.#closed) return;
-    // What the peer committed before it went is still in the ring: deliver it first.
-    this.poll();
+    // What the peer committed before it went is still in the ring: deliver it first, all of it,
+    // as there is no next turn of the poller (poll() stops at MAX_RECORDS_PER_POLL). The peer is
+    // gone, so the loop ends: nothing new arrives, and the ring bounds what our writer can add.
+    while (this.poll());
     this.#closed = true;
     this.#open = false;
     shmPoller.remove(this);

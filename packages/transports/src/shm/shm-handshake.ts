@@ -4,7 +4,7 @@ import { Code, RpcError } from '@conduit/runtime';
 /**
  * The handshake on a server's socket, in lines of text (docs/protocol.md, "shm handshake"):
  *
- *   client → server   CNDT-SHM 1                  (magic and version)
+ *   client → server   CNDT-SHM 1 <pid>            (magic, version, and the client's pid for messages)
  *   server → client   SEGMENT /conduit-<pid>-<hex> <ring capacity>
  *                     or ERROR <code> <message>   (no segment could be made: /dev/shm is full, …)
  *   client → server   MAPPED                      (the server now unlinks the segment)
@@ -12,13 +12,26 @@ import { Code, RpcError } from '@conduit/runtime';
  * After that the socket carries only doorbell bytes, and its closing is how each side learns
  * that the other is gone: the kernel closes it for a process that dies, even by SIGKILL.
  */
-export const REQUEST_LINE = 'CNDT-SHM 1';
+const REQUEST_LINE = 'CNDT-SHM 1';
 export const MAPPED_LINE = 'MAPPED';
 const SEGMENT_WORD = 'SEGMENT';
 const ERROR_WORD = 'ERROR';
 
 /** No handshake line is longer; a peer that sends more is not speaking this protocol. */
 const MAX_LINE_BYTES = 256;
+
+/** The client's first line: magic and version, then its pid (which the server names it by). */
+export function requestLine(pid: number): string {
+  return `${REQUEST_LINE} ${pid}`;
+}
+
+/** The pid from a client's request line, or undefined when the line is not one. */
+export function parseRequestLine(line: string): number | undefined {
+  const match = /^CNDT-SHM 1 ([0-9]+)$/.exec(line);
+  if (match === null) return undefined;
+  const pid = Number(match[1]);
+  return Number.isSafeInteger(pid) ? pid : undefined;
+}
 
 export function segmentLine(segment: string, capacity: number): string {
   return `${SEGMENT_WORD} ${segment} ${capacity}`;
@@ -48,11 +61,12 @@ export function parseSegmentLine(line: string, peer: string): { segment: string;
 }
 
 /**
- * Reads one line from `socket`, then pauses it: the bytes after the line (a doorbell may follow
- * at once) come back in `rest` for whoever reads the socket next. Rejects with Unavailable when
- * the socket closes or `timeoutMs` passes first, and when the line is too long.
+ * Reads one line from `socket`, then pauses it. Bytes after the line are dropped: the other side
+ * sends nothing more until it has read this side's answer, and after the handshake every byte is
+ * a doorbell, which the connection's poll finds the news of in the rings anyway. Rejects with
+ * Unavailable when the socket closes or `timeoutMs` passes first, and when the line is too long.
  */
-export function readLine(socket: Socket, timeoutMs: number, peer: string): Promise<{ line: string; rest: Buffer }> {
+export function readLine(socket: Socket, timeoutMs: number, peer: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);
     const finish = (outcome: (() => void) | RpcError): void => {
@@ -68,7 +82,7 @@ export function readLine(socket: Socket, timeoutMs: number, peer: string): Promi
       received = Buffer.concat([received, chunk]);
       const end = received.indexOf(0x0a);
       if (end >= 0) {
-        finish(() => resolve({ line: received.toString('latin1', 0, end), rest: received.subarray(end + 1) }));
+        finish(() => resolve(received.toString('latin1', 0, end)));
       } else if (received.length > MAX_LINE_BYTES) {
         finish(new RpcError(Code.Unavailable, `${peer} does not speak the shm handshake: ${JSON.stringify(received.toString('latin1', 0, 40))}…`));
       }

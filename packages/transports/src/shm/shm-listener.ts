@@ -3,7 +3,7 @@ import { Code, RpcError, type Connection, type ConnectionHandlers, type Listener
 import { rpcErrorFromOs } from '../os-errors.js';
 import { socketNameOf } from './shm-address.js';
 import { ShmConnection } from './shm-connection.js';
-import { errorLine, MAPPED_LINE, readLine, REQUEST_LINE, segmentLine } from './shm-handshake.js';
+import { errorLine, MAPPED_LINE, parseRequestLine, readLine, segmentLine } from './shm-handshake.js';
 import { segmentBytes, ringsOf } from './shm-layout.js';
 import { createSegment, removeStaleSegments, segmentName, unlinkSegment, type Segment } from './shm-segment.js';
 
@@ -56,18 +56,19 @@ export async function listenShm(options: ShmListenOptions, accept: (connection: 
 }
 
 async function acceptClient(socket: Socket, options: ShmListenOptions, accept: (connection: Connection) => ConnectionHandlers): Promise<void> {
-  const { line } = await readLine(socket, options.connectTimeout, 'a client');
-  const [magic, version, pidText] = line.split(' ');
-  if (`${magic} ${version}` !== REQUEST_LINE || !/^[0-9]+$/.test(pidText ?? '')) {
+  const line = await readLine(socket, options.connectTimeout, 'a client');
+  const pid = parseRequestLine(line);
+  if (pid === undefined) {
     throw new RpcError(Code.Unavailable, `the client did not ask for a connection: ${JSON.stringify(line.slice(0, 80))}`);
   }
-  const peer = `${options.address} (client pid ${pidText})`;
+  const peer = `${options.address} (client pid ${pid})`;
   let segment: Segment;
   try {
     segment = createSegment(segmentName(), segmentBytes(options.ringSize));
   } catch (error) {
-    // Tell the client why (a full /dev/shm, say) instead of just closing on it.
-    const refusal = RpcError.from(error);
+    // Tell the client why (a full /dev/shm, say) instead of just closing on it: the OS error's
+    // code (ENOSPC is ResourceExhausted) and the segment module's message saying what ran out.
+    const refusal = rpcErrorFromOs(error);
     socket.end(`${errorLine(refusal.code, refusal.message)}\n`);
     throw refusal;
   }
@@ -75,7 +76,7 @@ async function acceptClient(socket: Socket, options: ShmListenOptions, accept: (
     const rings = ringsOf(segment.buffer, options.ringSize, 'server', true);
     socket.write(`${segmentLine(segment.name, options.ringSize)}\n`);
     const answer = await readLine(socket, options.connectTimeout, peer);
-    if (answer.line !== MAPPED_LINE) throw new RpcError(Code.Unavailable, `${peer} answered ${JSON.stringify(answer.line.slice(0, 80))}, not ${MAPPED_LINE}`);
+    if (answer !== MAPPED_LINE) throw new RpcError(Code.Unavailable, `${peer} answered ${JSON.stringify(answer.slice(0, 80))}, not ${MAPPED_LINE}`);
     const connection = new ShmConnection(socket, rings, peer, options);
     connection.start(accept(connection));
   } finally {

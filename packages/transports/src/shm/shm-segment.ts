@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fstatSync, readdirSync } from 'node:fs';
+import { errnoOf } from '../os-errors.js';
 import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDWR, SHM_DIRECTORY, ShmOsError, shmNative, type ShmNative } from './shm-native.js';
 
 /**
@@ -177,10 +178,6 @@ function checkName(name: string): void {
 
 function checkSize(size: number): void {
   if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`invalid shared-memory segment size ${size}: expected a positive integer`);
-}
-
-function errnoOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /** The same OS error (code and syscall kept for os-errors.ts) with a message that says what it means here. */

@@ -3,6 +3,7 @@ import { checkShmName, nameOfShmUrl, shmUrl } from './shm-address.js';
 import { connectShm } from './shm-connect.js';
 import { listenShm } from './shm-listener.js';
 import { shmSupport } from './shm-native.js';
+import { isRingCapacity } from './spsc-ring.js';
 
 export interface ShmOptions {
   /**
@@ -36,8 +37,8 @@ export interface ShmOptions {
   onError?: (problem: string, cause?: unknown) => void;
 }
 
-export const DEFAULT_RING_SIZE = 1 << 20;
-export const DEFAULT_SPIN_MICROS = 200;
+const DEFAULT_RING_SIZE = 1 << 20;
+const DEFAULT_SPIN_MICROS = 200;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 function warn(problem: string, cause?: unknown): void {
@@ -53,7 +54,7 @@ function warn(problem: string, cause?: unknown): void {
 export function shm(options: ShmOptions): Transport {
   const name = checkShmName(options.name);
   const ringSize = options.ringSize ?? DEFAULT_RING_SIZE;
-  if (!Number.isSafeInteger(ringSize) || ringSize < 4096 || (ringSize & (ringSize - 1)) !== 0 || ringSize > 1 << 30) {
+  if (!isRingCapacity(ringSize)) {
     throw new RpcError(Code.InvalidArgument, `shm: ringSize must be a power of two from 4096 to 1 GiB, got ${String(ringSize)}`);
   }
   const address = shmUrl(name);

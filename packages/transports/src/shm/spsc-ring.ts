@@ -85,9 +85,9 @@ const ANNOUNCED = 1;
 const RUNG = 2;
 
 /** Smallest capacity: keeps the largest record (capacity / 4) at 1 KiB or more. */
-export const MIN_RING_CAPACITY = 4096;
+const MIN_RING_CAPACITY = 4096;
 /** Largest capacity: keeps every distance between two positions within a 32-bit counter. */
-export const MAX_RING_CAPACITY = 2 ** 30;
+const MAX_RING_CAPACITY = 2 ** 30;
 /**
  * Copies up to this many bytes run as a loop, longer ones as TypedArray#set over a subarray. The
  * loop allocates nothing but costs about 2 ns a byte; set is a memcpy behind a fixed ~70 ns for
@@ -353,8 +353,17 @@ export class SpscRing {
   }
 }
 
+/**
+ * True when `n` is a capacity a ring may have: a power of two from MIN_RING_CAPACITY to
+ * MAX_RING_CAPACITY. The one statement of the rule; the transport checks its option and a
+ * server's offer with it.
+ */
+export function isRingCapacity(n: number): boolean {
+  return Number.isInteger(n) && n >= MIN_RING_CAPACITY && n <= MAX_RING_CAPACITY && (n & (n - 1)) === 0;
+}
+
 function checkCapacity(capacity: number): void {
-  if (!Number.isInteger(capacity) || capacity < MIN_RING_CAPACITY || capacity > MAX_RING_CAPACITY || (capacity & (capacity - 1)) !== 0) {
+  if (!isRingCapacity(capacity)) {
     throw new RangeError(`ring capacity ${capacity} is not a power of two from ${MIN_RING_CAPACITY} to ${MAX_RING_CAPACITY}`);
   }
 }
