@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Code, RpcError, type Connection, type ConnectionHandlers } from '@conduit/runtime';
-import { rpcErrorFromOs } from '../os-errors.js';
+import { errnoOf, rpcErrorFromOs } from '../os-errors.js';
 import { StreamConnection } from '../stream/stream-connection.js';
-import { closeFd, errnoOf, isFifoBeingRead, makeFifos, openFifoReader, openFifoWriter, openFifoWriterWhenRead, readerSocket, retryWithBackoff, writerSocket } from './fifo-files.js';
+import { closeFd, isFifoBeingRead, makeFifos, openFifoReader, openFifoWriter, openFifoWriterWhenRead, readerSocket, retryWithBackoff, writerSocket } from './fifo-files.js';
 import { CLIENT_TO_SERVER, formatRequest, SERVER_TO_CLIENT } from './fifo-request.js';
 
 export interface FifoConnectOptions {

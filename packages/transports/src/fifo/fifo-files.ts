@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { Code, RpcError } from '@conduit/runtime';
+import { errnoOf } from '../os-errors.js';
 
 const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_NOFOLLOW } = constants;
 
@@ -134,8 +135,3 @@ export function closeFd(fd: number | undefined): void {
   }
 }
 
-/** The errno name of a Node fs or child-process error (`ENXIO`), if it has one. */
-export function errnoOf(error: unknown): string | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}

@@ -2,9 +2,9 @@ import { fstatSync, type Stats } from 'node:fs';
 import { lstat, unlink } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { Code, RpcError, type Connection, type ConnectionHandlers, type Listener } from '@conduit/runtime';
-import { rpcErrorFromOs } from '../os-errors.js';
+import { errnoOf, rpcErrorFromOs } from '../os-errors.js';
 import { StreamConnection } from '../stream/stream-connection.js';
-import { closeFd, errnoOf, isFifoBeingRead, makeFifos, openFifoReader, openFifoWriter, readerSocket, writerSocket } from './fifo-files.js';
+import { closeFd, isFifoBeingRead, makeFifos, openFifoReader, openFifoWriter, readerSocket, writerSocket } from './fifo-files.js';
 import { checkPrivateDir, FifoRequestReader } from './fifo-request.js';
 import { fifoUrl } from './fifo-url.js';
 
