@@ -35,6 +35,6 @@ export {
 } from './limits.js';
 export { FrameFlag, FrameType, HELLO_MAGIC, type Frame } from './frame.js';
 export { encodeFrame, encodeFrameWithValue } from './frame-encode.js';
-export { decodeFrame, MalformedFrameError } from './frame-decode.js';
+export { decodeFrame, MalformedFrameError, methodOfCallHead } from './frame-decode.js';
 export { protobufCodec } from './protobuf-codec.js';
 export { protoDescriptor, ProtoSchemaError, type ProtoDescriptor } from './proto-descriptor.js';

@@ -32,6 +32,11 @@ export interface ServerCore {
   /** The interceptor chain, or undefined when there are no interceptors (the fast path). */
   readonly dispatch: ServerNext | undefined;
   readonly exposeErrorStack: boolean;
+  /**
+   * Whether some registered method is declared `@idempotent`. When none is, connections leave
+   * `isIdempotent` out, and a transport need not look up each call's method to learn nothing.
+   */
+  readonly anyIdempotent: boolean;
   /** Where problems nobody else hears about go: bad frames, failed one-way calls. */
   readonly report: (problem: string, cause?: unknown) => void;
 }
@@ -62,6 +67,10 @@ export class ServerConnection implements ConnectionHandlers {
     this.#connection = connection;
     this.#local = local;
     this.#onClosed = onClosed;
+    if (core.anyIdempotent) {
+      const { methods } = core;
+      this.isIdempotent = (path) => methods.get(path)?.descriptor.idempotent === true;
+    }
   }
 
   onMessage(message: Uint8Array): void {
@@ -105,9 +114,8 @@ export class ServerConnection implements ConnectionHandlers {
     }
   }
 
-  isIdempotent(path: string): boolean {
-    return this.#core.methods.get(path)?.descriptor.idempotent === true;
-  }
+  /** Present only when some method of the server is declared `@idempotent` (as of this connection's start). */
+  readonly isIdempotent?: (path: string) => boolean;
 
   onOversized(head: Uint8Array, size: number): void {
     const bytes = asBuffer(head);

@@ -1,6 +1,7 @@
 import { connect as netConnect, createServer, type Socket } from 'node:net';
 import { Code, DEFAULT_MAX_MESSAGE_SIZE, RpcError, type Listener, type Transport } from '@conduit/runtime';
 import { rpcErrorFromOs } from '../os-errors.js';
+import { hostAndPortOfUrl, hostPortUrl } from '../host-port-url.js';
 import { StreamConnection } from '../stream/stream-connection.js';
 
 export interface TcpOptions {
@@ -73,14 +74,10 @@ export function tcp(options: TcpOptions = {}): Transport {
 
 /** `tcp://127.0.0.1:4000`, with brackets around IPv6 hosts. */
 export function tcpUrl(host: string, port: number): string {
-  return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return hostPortUrl('tcp', host, port);
 }
 
 /** `tcp://host:port` → a tcp transport; the port is required, since there is nothing to guess. */
 export function tcpFromUrl(url: URL): Transport {
-  const port = Number(url.port);
-  if (url.port === '' || !Number.isInteger(port)) {
-    throw new RpcError(Code.InvalidArgument, `'${url.href}' has no port (expected tcp://host:port)`);
-  }
-  return tcp({ host: url.hostname.replace(/^\[|\]$/g, ''), port });
+  return tcp(hostAndPortOfUrl(url));
 }

@@ -6,24 +6,11 @@ import { DatagramKind, IDENTITY_BYTES, IDENTITY_OFFSET, openDatagram, readDatagr
 import { isLoopback, resolveHost } from './udp-host.js';
 import { newConnectionIdentity } from './udp-identity.js';
 import { INITIAL_RETRANSMIT_MS } from './udp-limits.js';
-import { ReceiveBudget, ReceivePool } from './udp-receive-budget.js';
+import { clientPool, ReceiveBudget } from './udp-receive-budget.js';
 import { retransmitDelay } from './udp-retransmit.js';
 import { closeProblem } from './udp-session.js';
 import { createUdpSocket, setBufferSizes } from './udp-socket.js';
-import type { UdpCounters } from './udp-stats.js';
-
-export interface UdpConnectOptions {
-  readonly host: string;
-  readonly port: number;
-  /** `udp://host:port`, for messages and the connection's peer. */
-  readonly address: string;
-  readonly maxMessageSize: number;
-  readonly maxDatagramSize: number;
-  readonly retryWindow: number;
-  readonly connectTimeout: number;
-  readonly maxBufferedBytes: number;
-  readonly counters: UdpCounters;
-}
+import type { UdpSettings } from './udp-settings.js';
 
 /**
  * Opens a connection: a socket of its own (bound on loopback when the server is there), connected
@@ -31,7 +18,7 @@ export interface UdpConnectOptions {
  * nothing answers within `connectTimeout`, and at once when ICMP says no one listens
  * (ECONNREFUSED) or the server refuses (CLOSE).
  */
-export async function connectUdp(options: UdpConnectOptions, handlers: ConnectionHandlers): Promise<Connection> {
+export async function connectUdp(options: UdpSettings, handlers: ConnectionHandlers): Promise<Connection> {
   const { address, family } = await resolveHost(options.host).catch((error: unknown) => {
     throw rpcErrorFromOs(error, `resolving ${options.host}`);
   });
@@ -54,7 +41,7 @@ export async function connectUdp(options: UdpConnectOptions, handlers: Connectio
     });
     const identity = newConnectionIdentity();
     const { idleTimeout, roundTrip } = await handshake(socket, identity, options);
-    const pool = new ReceivePool(options.maxBufferedBytes, options.maxMessageSize);
+    const pool = clientPool(options.maxBufferedBytes, options.maxMessageSize);
     return new UdpClientConnection(
       {
         socket,
@@ -80,7 +67,7 @@ export async function connectUdp(options: UdpConnectOptions, handlers: Connectio
  * OPEN until OPENED. Resolves with the server's idle timeout, and the round trip when the first
  * OPEN was answered (a first sample for the retransmission timeout).
  */
-function handshake(socket: Socket, identity: Buffer, options: UdpConnectOptions): Promise<{ idleTimeout: number; roundTrip: number | undefined }> {
+function handshake(socket: Socket, identity: Buffer, options: UdpSettings): Promise<{ idleTimeout: number; roundTrip: number | undefined }> {
   const { address, connectTimeout, counters } = options;
   return new Promise((resolve, reject) => {
     const started = performance.now();

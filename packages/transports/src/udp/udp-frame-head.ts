@@ -29,16 +29,6 @@ export function readFrameHead(bytes: Buffer, at: number): FrameHead | undefined 
   return { type, id, noReply: (flags & FrameFlag.NoReply) !== 0, timeout: hasTimeout ? bytes.readUInt32BE(at + CALL_TIMEOUT_OFFSET) : undefined };
 }
 
-/** The `Service.method` a CALL frame names; undefined when the frame ends before its name does. */
-export function callMethod(frame: Buffer): string | undefined {
-  const flags = frame[5];
-  if (flags === undefined) return undefined;
-  const at = CALL_TIMEOUT_OFFSET + (flags & FrameFlag.HasTimeout ? 4 : 0);
-  if (frame.length < at + 2) return undefined;
-  const length = frame.readUInt16BE(at);
-  return frame.length < at + 2 + length ? undefined : frame.toString('utf8', at + 2, at + 2 + length);
-}
-
 /** Whether a frame of this type answers a call: its reply. */
 export function isReply(type: number): boolean {
   return type === FrameType.Result || type === FrameType.Error;

@@ -5,32 +5,14 @@ import { closeDatagram, CloseReason, DatagramKind, IDENTITY_BYTES, IDENTITY_OFFS
 import { resolveHost } from './udp-host.js';
 import { SWEEP_INTERVAL_MS } from './udp-limits.js';
 import { ReceiveBudget, ReceivePool } from './udp-receive-budget.js';
-import { ReplyCache, type ReplyCacheLimits } from './udp-reply-cache.js';
+import { ReplyCache } from './udp-reply-cache.js';
 import { UdpServerConnection } from './udp-server-connection.js';
 import { createUdpSocket, setBufferSizes } from './udp-socket.js';
-import type { UdpCounters } from './udp-stats.js';
+import type { UdpSettings } from './udp-settings.js';
 import { udpUrl } from './udp-url.js';
 
-export interface UdpListenOptions {
-  readonly host: string;
-  readonly port: number;
-  /** `udp://host:port` as asked for, for errors. */
-  readonly address: string;
-  readonly maxMessageSize: number;
-  readonly maxDatagramSize: number;
-  readonly retryWindow: number;
-  readonly idleTimeout: number;
-  /** Per connection: bytes of partial and held messages. */
-  readonly maxBufferedBytes: number;
-  /** All connections together. */
-  readonly maxServerBufferedBytes: number;
-  readonly replyCache: ReplyCacheLimits;
-  readonly idempotent: ((method: string) => boolean) | undefined;
-  readonly counters: UdpCounters;
-}
-
 /** Binds the server's socket and serves every client's connection on it. */
-export async function listenUdp(options: UdpListenOptions, accept: (connection: Connection) => ConnectionHandlers): Promise<Listener> {
+export async function listenUdp(options: UdpSettings, accept: (connection: Connection) => ConnectionHandlers): Promise<Listener> {
   const doing = `listening on ${options.address}`;
   const { address, family } = await resolveHost(options.host).catch((error: unknown) => {
     throw rpcErrorFromOs(error, doing);
@@ -60,7 +42,7 @@ export async function listenUdp(options: UdpListenOptions, accept: (connection: 
 class UdpListener implements Listener {
   readonly url: string;
   readonly #socket: Socket;
-  readonly #options: UdpListenOptions;
+  readonly #options: UdpSettings;
   readonly #accept: (connection: Connection) => ConnectionHandlers;
   readonly #connections = new Map<string, UdpServerConnection>();
   readonly #replyCache: ReplyCache;
@@ -69,7 +51,7 @@ class UdpListener implements Listener {
   #accepting = true;
   #socketClosed = false;
 
-  constructor(socket: Socket, options: UdpListenOptions, accept: (connection: Connection) => ConnectionHandlers) {
+  constructor(socket: Socket, options: UdpSettings, accept: (connection: Connection) => ConnectionHandlers) {
     const bound = socket.address();
     this.url = udpUrl(bound.address, bound.port);
     this.#socket = socket;
@@ -151,7 +133,7 @@ class UdpListener implements Listener {
   #housekeep(): void {
     const now = performance.now();
     const { idleTimeout } = this.#options;
-    for (const connection of [...this.#connections.values()]) {
+    for (const connection of this.#connections.values()) {
       if (now - connection.lastHeardAt >= idleTimeout) connection.expireIdle(idleTimeout);
       else connection.sweep(now);
     }

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { DatagramKind, type DataDatagram } from './udp-datagram.js';
-import { FRAGMENT_OVERHEAD_BYTES, REASSEMBLY_TIMEOUT_MS } from './udp-limits.js';
+import { DATA_HEADER_BYTES, DatagramKind, type DataDatagram } from './udp-datagram.js';
+import { FRAGMENT_OVERHEAD_BYTES, MIN_DATAGRAM_SIZE, REASSEMBLY_TIMEOUT_MS } from './udp-limits.js';
 import { OrderedReceiver } from './udp-ordered-receiver.js';
-import { ReceiveBudget, ReceivePool } from './udp-receive-budget.js';
+import { clientPool, ReceiveBudget, ReceivePool } from './udp-receive-budget.js';
 import { UdpCounters } from './udp-stats.js';
 
 const MIN_FRAGMENT = 4;
 
 /** A receiver whose deliveries and reports are recorded as text. */
-function receiver(options: { maxMessageSize?: number; connectionLimit?: number; poolLimit?: number } = {}) {
+function receiver(options: { maxMessageSize?: number; connectionLimit?: number; poolLimit?: number; pool?: ReceivePool } = {}) {
   const delivered: string[] = [];
   const completed: string[] = [];
   const counters = new UdpCounters(undefined);
-  const pool = new ReceivePool(options.poolLimit ?? 1 << 20, options.maxMessageSize ?? 1000);
+  const pool = options.pool ?? new ReceivePool(options.poolLimit ?? 1 << 20, options.maxMessageSize ?? 1000);
   const budget = new ReceiveBudget(pool, options.connectionLimit ?? 1 << 20);
   const incoming = new OrderedReceiver({
     peer: 'udp://test:1',
@@ -141,6 +141,22 @@ describe('OrderedReceiver', () => {
     for (const fragment of fragments(2, 'two')) incoming.data(fragment, 0);
     incoming.data(later[1] as DataDatagram, 0);
     expect(delivered).toEqual(['1:the next one is always taken', '2:two', '3:abcdefgh']);
+    expect(pool.used).toBe(0);
+  });
+
+  it('takes a next message larger than the connection bound in a client pool, even behind held data', () => {
+    const maxMessageSize = 1000;
+    const connectionLimit = 100;
+    const { incoming, delivered, counters, pool } = receiver({ maxMessageSize, connectionLimit, pool: clientPool(connectionLimit, maxMessageSize) });
+    // Out-of-order data up to the connection bound is held...
+    incoming.data(fragments(2, 'held')[0] as DataDatagram, 0);
+    expect(counters.dropped['buffer-full']).toBe(0);
+    // ...and a message of maxMessageSize, ten times the bound, cut as finely as a real receiver
+    // allows (MIN_DATAGRAM_SIZE - DATA_HEADER_BYTES), still arrives.
+    const large = 'x'.repeat(maxMessageSize);
+    for (const fragment of fragments(1, large, MIN_DATAGRAM_SIZE - DATA_HEADER_BYTES)) incoming.data(fragment, 0);
+    expect(counters.dropped['buffer-full']).toBe(0);
+    expect(delivered).toEqual([`1:${large}`, '2:held']);
     expect(pool.used).toBe(0);
   });
 

@@ -75,7 +75,6 @@ export class OrderedReceiver {
       entry = { size, count, reassembly: size > this.#options.maxMessageSize ? undefined : new Reassembly(size, count), ready: undefined, charged: 0, lastFragmentAt: now };
       this.#pending.set(seq, entry);
     }
-    entry.lastFragmentAt = now;
     const { reassembly } = entry;
     if (reassembly === undefined) {
       // Over the limit: nothing is kept but the head, which names the call it belonged to.
@@ -91,6 +90,8 @@ export class OrderedReceiver {
       }
       entry.charged += charge;
       if (reassembly.add(index, payload) === 'inconsistent') return this.#discard(seq, entry, 'malformed');
+      // Only a fragment kept shows the message is still growing: duplicates and refused ones do not.
+      entry.lastFragmentAt = now;
       if (reassembly.complete) {
         const message = reassembly.assemble();
         if (message === undefined) return this.#discard(seq, entry, 'malformed');

@@ -56,18 +56,27 @@ describe('ReplyCache', () => {
   });
 
   it('forgets running calls that were cancelled or outlived their deadline, and everything of a closed connection', () => {
-    const { cache, calls } = cacheWith(10, 1000);
+    const { cache, calls, abandoned, askedAgain } = cacheWith(1, 1000);
     calls.started(1, 1, true, 10);
     calls.started(2, 2, true, undefined);
     calls.started(3, 3, true, undefined);
     calls.cancelled(2);
     calls.expire(performance.now() + 60_000);
+    // Calls 1 and 2 were forgotten: their replies are kept, but no longer known as idempotent,
+    // so evicting them asks nobody to call again and leaves no marker.
     calls.replied(1, 11, 5);
+    calls.replied(2, 12, 5);
+    expect(abandoned).toEqual([11]);
+    expect(calls.probe(1, 1)).toEqual({ resend: undefined, rerun: false });
+    // Call 3 is still known as idempotent: it goes first, and its caller is asked again.
     calls.replied(3, 13, 5);
-    // Call 1 was forgotten: its reply is kept, but no longer known as idempotent.
+    expect(abandoned).toEqual([11, 13]);
     calls.replied(4, 14, 5);
-    expect(cache.entries).toBe(3);
+    expect(abandoned).toEqual([11, 13, 12]);
+    expect(askedAgain).toEqual([[3, 3]]);
+    expect(calls.probe(3, 3)).toEqual({ resend: undefined, rerun: true });
     calls.clear();
     expect([cache.entries, cache.bytes]).toEqual([0, 0]);
+    expect(calls.probe(3, 3)).toEqual({ resend: undefined, rerun: false });
   });
 });

@@ -215,7 +215,7 @@ export class CallTable {
 
   /** The connection ended: everything it held leaves the cache. */
   clear(): void {
-    for (const entry of [...this.#calls.values()]) this.remove(entry);
+    for (const entry of this.#calls.values()) this.remove(entry);
   }
 
   /** @internal */

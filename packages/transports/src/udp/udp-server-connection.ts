@@ -1,6 +1,6 @@
-import { Code, FrameType, RpcError, type ConnectionHandlers } from '@conduit/runtime';
-import { DatagramKind, probeAckDatagram, type Datagram } from './udp-datagram.js';
-import { callMethod, isReply, readFrameHead, type FrameHead } from './udp-frame-head.js';
+import { Code, FrameType, methodOfCallHead, RpcError, type ConnectionHandlers } from '@conduit/runtime';
+import { DATA_HEADER_BYTES, DatagramKind, probeAckDatagram, type Datagram } from './udp-datagram.js';
+import { isReply, readFrameHead, type FrameHead } from './udp-frame-head.js';
 import type { CallTable, ReplyCache } from './udp-reply-cache.js';
 import { UdpSession, type SessionOptions } from './udp-session.js';
 
@@ -64,7 +64,7 @@ export class UdpServerConnection extends UdpSession {
   }
 
   protected sent(head: FrameHead, seq: number, message: Buffer): void {
-    if (isReply(head.type)) this.#calls.replied(head.id, seq, message.length);
+    if (isReply(head.type)) this.#calls.replied(head.id, seq, message.length - DATA_HEADER_BYTES);
   }
 
   protected acknowledged(seq: number, tag: number): void {
@@ -87,7 +87,7 @@ export class UdpServerConnection extends UdpSession {
   /** Whether the call in `message` is to a method declared idempotent, by the service or the options. */
   #mayRunAgain(message: Buffer): boolean {
     if (this.#declaredIdempotent === undefined && this.#idempotent === undefined) return false;
-    const method = callMethod(message);
+    const method = methodOfCallHead(message);
     return method !== undefined && (this.#declaredIdempotent?.(method) === true || this.#idempotent?.(method) === true);
   }
 

@@ -38,7 +38,6 @@ export abstract class UdpSession implements Connection {
   /** Room for the DATA header: a message that fits one datagram leaves as it is, without a copy. */
   readonly headroom = DATA_HEADER_BYTES;
   protected readonly identity: Buffer;
-  protected readonly retryWindow: number;
   protected readonly rtt = new RttEstimator();
   protected readonly sender: ReliableSender;
   readonly #receiver: OrderedReceiver;
@@ -59,7 +58,6 @@ export abstract class UdpSession implements Connection {
     this.#options = options;
     this.peer = options.peer;
     this.identity = options.identity;
-    this.retryWindow = options.retryWindow;
     if (options.firstRoundTrip !== undefined) this.rtt.sample(options.firstRoundTrip);
     this.sender = new ReliableSender({
       identity: options.identity,

@@ -12,8 +12,10 @@ import {
   MIN_DATAGRAM_SIZE,
 } from './udp-limits.js';
 import { listenUdp } from './udp-listener.js';
+import type { UdpSettings } from './udp-settings.js';
 import { UdpCounters, type UdpDropListener, type UdpStats } from './udp-stats.js';
-import { hostAndPortOfUdpUrl, udpUrl } from './udp-url.js';
+import { hostAndPortOfUrl } from '../host-port-url.js';
+import { udpUrl } from './udp-url.js';
 
 export interface UdpOptions {
   /** Host to bind or send to. Default `127.0.0.1`: nothing is exposed beyond this machine unless asked. */
@@ -107,38 +109,34 @@ export function udp(options: UdpOptions = {}): UdpTransport {
   if (replyCache.maxBytes < maxMessageSize) {
     throw new RpcError(Code.InvalidArgument, `udp: replyCache.maxBytes (${replyCache.maxBytes}) must be at least maxMessageSize (${maxMessageSize}), or no large reply could be kept`);
   }
-  const counters = new UdpCounters(options.onDrop);
+  const settings: UdpSettings = {
+    host,
+    port,
+    address,
+    maxMessageSize,
+    maxDatagramSize,
+    retryWindow,
+    connectTimeout,
+    idleTimeout,
+    maxBufferedBytes,
+    maxServerBufferedBytes,
+    replyCache,
+    idempotent: options.idempotent,
+    counters: new UdpCounters(options.onDrop),
+  };
   return {
     name: 'udp',
     address,
     streams: false,
-    stats: counters,
-    connect: (handlers) =>
-      connectUdp({ host, port, address, maxMessageSize, maxDatagramSize, retryWindow, connectTimeout, maxBufferedBytes, counters }, handlers),
-    listen: (accept) =>
-      listenUdp(
-        {
-          host,
-          port,
-          address,
-          maxMessageSize,
-          maxDatagramSize,
-          retryWindow,
-          idleTimeout,
-          maxBufferedBytes,
-          maxServerBufferedBytes,
-          replyCache,
-          idempotent: options.idempotent,
-          counters,
-        },
-        accept,
-      ),
+    stats: settings.counters,
+    connect: (handlers) => connectUdp(settings, handlers),
+    listen: (accept) => listenUdp(settings, accept),
   };
 }
 
 /** `udp://host:port` → a udp transport with default options. */
 export function udpFromUrl(url: URL): Transport {
-  return udp(hostAndPortOfUdpUrl(url));
+  return udp(hostAndPortOfUrl(url));
 }
 
 function positiveInteger(name: string, value: number): number {
