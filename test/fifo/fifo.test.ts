@@ -11,6 +11,7 @@ import { Code, connect, Server, type Channel } from '@conduit/runtime';
 import { fifo } from '@conduit/transports';
 import { ProbeClient, ProbeService } from '../fixtures/generated/probe.rpc.js';
 import { probeHandlers } from '../fixtures/probe-handlers.js';
+import { exerciseProbe } from '../support/probe-calls.js';
 import { rejection } from '../support/rejection.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
@@ -124,26 +125,9 @@ describe('a FIFO server in another process', () => {
   });
 
   it('serves unary, one-way and server-stream calls, metadata, large messages, deadlines and cancellation', async () => {
-    const calc = await client(server.url);
-    expect(await calc.add(1, 2)).toBe(3);
-    const large = 'L'.repeat(1024 * 1024);
-    expect(await calc.echo(large)).toBe(large);
-    let count = 0;
-    for await (const chunk of calc.chunks(20_000, 16)) if (chunk.length === 16) count++;
-    expect(count).toBe(20_000);
-    calc.note('one');
-    calc.note('two');
-    expect(await calc.notes()).toEqual(['one', 'two']);
-    let echoed: string | undefined;
-    const pairs = await calc.metadata({ metadata: { 'x-request': 'hi' }, onResponseMetadata: (metadata) => (echoed = metadata['x-echo']) });
-    expect(echoed).toBe('hi');
+    const peer = await exerciseProbe(await client(server.url));
     // The server knows each client by its private folder, whose name carries the client's pid.
-    expect(Object.fromEntries(pairs).peer).toMatch(new RegExp(`^fifo://${tmpdir()}/conduit-fifo-${process.pid}-\\w+$`));
-    expect((await rejection(calc.sleep(5_000, { timeout: 50 }))).code).toBe(Code.DeadlineExceeded);
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 20);
-    expect((await rejection(calc.hang('aborted', { signal: controller.signal }))).code).toBe(Code.Cancelled);
-    await expect.poll(() => calc.aborted()).toContain(`aborted:${Code.Cancelled}`);
+    expect(peer).toMatch(new RegExp(`^fifo://${tmpdir()}/conduit-fifo-${process.pid}-\\w+$`));
   });
 
   it('answers 20 clients at once, 12 of them in 4 other processes', async () => {
