@@ -17,4 +17,6 @@ export const COMMITTED_STUBS: readonly (readonly [source: string, stub: string, 
   ['test/fixtures/services/probe.ts', 'test/fixtures/generated/probe.rpc.ts', ['msgpack']],
   ['test/conformance/services/conformance.ts', 'test/conformance/generated/conformance.rpc.ts', ['msgpack', 'protobuf']],
   ['test/udp/services/counter.ts', 'test/udp/generated/counter.rpc.ts', ['msgpack']],
+  ['test/multicast/services/roll-call.ts', 'test/multicast/generated/roll-call.rpc.ts', ['msgpack']],
+  ['packages/transports/src/multicast/services/discovery.ts', 'packages/transports/src/multicast/generated/discovery.rpc.ts', ['msgpack']],
 ];

@@ -67,6 +67,7 @@ function recordingChannel(calls: unknown[][]) {
     serverStream: record('serverStream', () => stream(3, 2, 1) as AsyncIterable<never>),
     clientStream: record('clientStream', async () => 6 as never),
     bidiStream: record('bidiStream', () => stream('a') as AsyncIterable<never>),
+    gather: record('gather', async () => [] as never),
     close: async () => {},
     onStateChange: () => () => {},
   };

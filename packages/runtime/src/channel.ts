@@ -1,4 +1,5 @@
 import type { CallOptions } from './call-options.js';
+import type { GatherOptions, Reply } from './gather.js';
 import type { MethodDescriptor } from './service.js';
 
 /**
@@ -33,6 +34,13 @@ export interface Channel {
   clientStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): Promise<T>;
   /** Both at once: sends `args[method.streamParam]` and returns the server's messages. */
   bidiStream<T>(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): AsyncIterable<T>;
+  /**
+   * Sends one request-response call and resolves with every reply that came, one per peer, as
+   * `gathering` says (`gather()` offers this through a generated client). Rejects when the call
+   * could not be made (a closed channel, arguments that do not encode), when the caller's signal
+   * aborts, or when the channel closes before the call ends.
+   */
+  gather<T>(method: MethodDescriptor, args: readonly unknown[], gathering: GatherOptions, options?: CallOptions): Promise<Reply<T>[]>;
   /** Fails calls still in flight with Unavailable and closes the connection. */
   close(): Promise<void>;
   /** Calls `listener` on every change of `state`; returns a function that stops it. */

@@ -8,7 +8,8 @@ import { MalformedFrameError, readFrame } from './frame-decode.js';
 import { encodeFrame, encodeFrameWithValue, NO_PAYLOAD } from './frame-encode.js';
 import { FrameType, type CallFrame, type ErrorFrame, type Frame, type ResultFrame, type StreamMessageFrame } from './frame.js';
 import { chainInterceptors, type ClientInterceptor, type ClientNext, type ClientRequest } from './interceptor.js';
-import { INITIAL_STREAM_WINDOW, MAX_CALL_ID, PROTOCOL_VERSION, streamMessageCharge } from './limits.js';
+import type { GatherOptions, Reply } from './gather.js';
+import { DEFAULT_GATHER_WINDOW_MS, INITIAL_STREAM_WINDOW, MAX_CALL_ID, PROTOCOL_VERSION, streamMessageCharge } from './limits.js';
 import { sendStreamMessage } from './send-stream-message.js';
 import { StreamInbox } from './stream-inbox.js';
 import { streamOf } from './stream-of.js';
@@ -31,6 +32,14 @@ interface PendingCall {
   readonly inbox?: StreamInbox<unknown> | undefined;
   /** client- and bidi-stream calls: what sends the request stream. */
   readonly sender?: StreamSender | undefined;
+  /** Gathering calls: the replies so far. */
+  readonly gathered?: GatheredReplies | undefined;
+}
+
+/** A gathering call's replies, one per peer, and how many end it. */
+interface GatheredReplies {
+  readonly replies: Reply<unknown>[];
+  readonly count: number;
 }
 
 export interface ClientChannelOptions {
@@ -112,6 +121,13 @@ export class ClientChannel implements ConnectionHandlers {
     return this.#send(this.#request(method, args, options)) as Promise<T>;
   }
 
+  gather<T>(method: MethodDescriptor, args: readonly unknown[], gathering: GatherOptions, options?: CallOptions): Promise<Reply<T>[]> {
+    if (method.kind !== 'unary') {
+      return Promise.reject(this.#error(Code.Unimplemented, method, 'only request-response methods can gather replies'));
+    }
+    return this.#send(this.#request(method, args, options, gathering)) as Promise<Reply<T>[]>;
+  }
+
   oneway(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): void {
     // A one-way call has nobody to tell about a failure; the caller chose not to know.
     this.#send(this.#request(method, args, options)).catch(() => {});
@@ -135,7 +151,7 @@ export class ClientChannel implements ConnectionHandlers {
     this.#connection?.close();
   }
 
-  #request(method: MethodDescriptor, args: readonly unknown[], options: CallOptions | undefined): ClientRequest {
+  #request(method: MethodDescriptor, args: readonly unknown[], options: CallOptions | undefined, gather?: GatherOptions): ClientRequest {
     const deadline = deadlineFromOptions(options);
     return {
       method,
@@ -146,6 +162,7 @@ export class ClientChannel implements ConnectionHandlers {
       signal: options?.signal,
       target: this.target,
       onResponseMetadata: options?.onResponseMetadata,
+      gather,
     };
   }
 
@@ -167,6 +184,14 @@ export class ClientChannel implements ConnectionHandlers {
     }
     const noReply = method.kind === 'oneway';
     const { streamParam } = method;
+    const { gather } = request;
+    const { oneToMany } = connection;
+    let window: number | undefined;
+    if (gather !== undefined) {
+      window = Math.min(gather.window ?? timeout ?? oneToMany?.replyTimeout ?? DEFAULT_GATHER_WINDOW_MS, timeout ?? Infinity);
+      // Peers learn the window as the call's deadline, so none works on past it for nobody.
+      timeout = Math.max(1, Math.ceil(window));
+    }
     const id = noReply ? this.#oneWayId() : this.#allocateId();
     try {
       const call: CallFrame = { type: FrameType.Call, id, method: method.path, noReply, timeout, metadata: request.metadata, payload: NO_PAYLOAD };
@@ -175,7 +200,10 @@ export class ClientChannel implements ConnectionHandlers {
       return Promise.reject(callErrorFrom(reason, method.path, this.target, Code.InvalidArgument));
     }
     if (noReply) return Promise.resolve(undefined);
-    const timer = timeout === undefined ? undefined : setTimeout(() => this.#expire(id, request), timeout);
+    let timer: NodeJS.Timeout | undefined;
+    if (window !== undefined) timer = setTimeout(() => this.#endGather(id), window);
+    else if (timeout !== undefined) timer = setTimeout(() => this.#expire(id, request), timeout);
+    else if (oneToMany !== undefined) timer = setTimeout(() => this.#unanswered(id, request, oneToMany.replyTimeout), oneToMany.replyTimeout);
     const onAbort = signal === undefined ? undefined : () => this.#abort(id, signal);
     signal?.addEventListener('abort', onAbort as () => void, { once: true });
     const sender = streamParam === undefined ? undefined : new StreamSender(INITIAL_STREAM_WINDOW);
@@ -190,13 +218,15 @@ export class ClientChannel implements ConnectionHandlers {
       // The stream's end is the call's RESULT; its failure, the call's ERROR.
       const end = () => inbox.end();
       const fail = (error: RpcError) => inbox.fail(error);
-      this.#pending.set(id, { method, resolve: end, reject: fail, onResponseMetadata, timer, signal, onAbort, inbox, sender });
+      this.#pending.set(id, { method, resolve: end, reject: fail, onResponseMetadata, timer, signal, onAbort, inbox, sender, gathered: undefined });
       answer = Promise.resolve(inbox);
     } else {
+      // One peer has one reply to give: a one-to-one connection ends the call with it.
+      const gathered = gather === undefined ? undefined : { replies: [], count: gather.count ?? (oneToMany === undefined ? 1 : Infinity) };
       // Every pending call is built with the same fields in the same order: one hidden class,
       // so the lookups on the reply path stay monomorphic (a spread here cost several µs a call).
       answer = new Promise((resolve, reject) =>
-        this.#pending.set(id, { method, resolve, reject, onResponseMetadata, timer, signal, onAbort, inbox: undefined, sender }),
+        this.#pending.set(id, { method, resolve, reject, onResponseMetadata, timer, signal, onAbort, inbox: undefined, sender, gathered }),
       );
     }
     if (sender !== undefined) this.#sendRequestStream(id, method, sender, request.args[streamParam as number]);
@@ -269,18 +299,18 @@ export class ClientChannel implements ConnectionHandlers {
     return id;
   }
 
-  onMessage(message: Uint8Array): void {
+  onMessage(message: Uint8Array, from?: string): void {
     const frame = readFrame(message);
     if (frame instanceof MalformedFrameError) {
-      this.#onMalformed(frame);
+      this.#onMalformed(frame, from);
       return;
     }
     switch (frame.type) {
       case FrameType.Result:
-        this.#settle(frame);
+        this.#settle(frame, from);
         return;
       case FrameType.Error:
-        this.#settle(frame);
+        this.#settle(frame, from);
         return;
       case FrameType.StreamMessage:
         this.#receiveStreamMessage(frame);
@@ -326,28 +356,80 @@ export class ClientChannel implements ConnectionHandlers {
     this.#end(this.#endReason ?? `connection lost${reason === undefined ? '' : `: ${reason.message}`}`);
   }
 
-  #settle(frame: ResultFrame | ErrorFrame): void {
-    const call = this.#take(frame.id);
-    if (call === undefined) return; // expired or cancelled: a late reply is dropped
-    if (frame.metadata !== undefined) call.onResponseMetadata?.(frame.metadata);
-    if (frame.type === FrameType.Result) {
-      let value: unknown;
-      try {
-        value = resultCodec(this.#codec, call.method).decode(frame.payload);
-      } catch (cause) {
-        call.reject(this.#error(Code.Internal, call.method, `could not decode the result: ${String(cause)}`, cause));
-        return;
-      }
-      call.resolve(value);
+  #settle(frame: ResultFrame | ErrorFrame, from: string | undefined): void {
+    const pending = this.#pending.get(frame.id);
+    if (pending === undefined) return; // expired or cancelled: a late reply is dropped
+    if (pending.gathered !== undefined) {
+      this.#gatherReply(frame, pending, pending.gathered, from);
       return;
     }
+    const call = this.#take(frame.id) as PendingCall;
+    // On a one-to-many connection the first reply wins; the other peers need not go on.
+    if (this.#connection?.oneToMany !== undefined) this.#sendControl({ type: FrameType.Cancel, id: frame.id });
+    if (frame.metadata !== undefined) call.onResponseMetadata?.(frame.metadata);
+    if (frame.type === FrameType.Error) {
+      call.reject(this.#remoteError(frame));
+      return;
+    }
+    let value: unknown;
+    try {
+      value = resultCodec(this.#codec, call.method).decode(frame.payload);
+    } catch (cause) {
+      call.reject(this.#undecodable(call.method, cause));
+      return;
+    }
+    call.resolve(value);
+  }
+
+  /** One peer's reply to a gathering call. */
+  #gatherReply(frame: ResultFrame | ErrorFrame, call: PendingCall, gathered: GatheredReplies, from: string | undefined): void {
+    if (frame.metadata !== undefined) call.onResponseMetadata?.(frame.metadata);
+    const sender = this.#sender(from);
+    let reply: Reply<unknown>;
+    if (frame.type === FrameType.Error) {
+      reply = { from: sender, ok: false, error: this.#remoteError(frame) };
+    } else {
+      try {
+        reply = { from: sender, ok: true, value: resultCodec(this.#codec, call.method).decode(frame.payload) };
+      } catch (cause) {
+        reply = { from: sender, ok: false, error: this.#undecodable(call.method, cause) };
+      }
+    }
+    this.#keepReply(frame.id, gathered, reply);
+  }
+
+  /** Keeps one reply per peer (a peer answers a retransmitted call again) and ends the call at its count. */
+  #keepReply(id: number, gathered: GatheredReplies, reply: Reply<unknown>): void {
+    if (!gathered.replies.some((kept) => kept.from === reply.from)) gathered.replies.push(reply);
+    if (gathered.replies.length >= gathered.count) this.#endGather(id);
+  }
+
+  /** Who sent a message: the one-to-many connection says; otherwise it is the one peer. */
+  #sender(from: string | undefined): string {
+    return from ?? this.#connection?.peer ?? this.target;
+  }
+
+  /** A gathering call's window closed or its count was reached: it resolves with what came, the rest are told to stop. */
+  #endGather(id: number): void {
+    const call = this.#take(id);
+    if (call === undefined) return;
+    this.#sendControl({ type: FrameType.Cancel, id });
+    call.resolve(call.gathered?.replies);
+  }
+
+  #undecodable(method: MethodDescriptor, cause: unknown): RpcError {
+    return this.#error(Code.Internal, method, `could not decode the result: ${String(cause)}`, cause);
+  }
+
+  /** The error a handler threw (or the server made), as the server sent it. */
+  #remoteError(frame: ErrorFrame): RpcError {
     let details: unknown;
     try {
       details = frame.details.length === 0 ? undefined : this.#codec.decode(frame.details);
     } catch {
       details = undefined; // the code and message still say what happened
     }
-    call.reject(new RpcError(frame.code, frame.message, { details, ...(frame.metadata && { metadata: frame.metadata }) }));
+    return new RpcError(frame.code, frame.message, { details, ...(frame.metadata && { metadata: frame.metadata }) });
   }
 
   #receiveStreamMessage(frame: StreamMessageFrame): void {
@@ -365,16 +447,33 @@ export class ClientChannel implements ConnectionHandlers {
     }
   }
 
-  /** A reply we cannot read still names its call when its head was readable; fail just that call. */
-  #onMalformed(error: MalformedFrameError): void {
-    const head = error.callId === undefined ? undefined : this.#take(error.callId);
-    head?.reject(this.#error(Code.Internal, head.method, `malformed reply: ${error.message}`, error));
+  /**
+   * A reply we cannot read still names its call when its head was readable; fail just that call,
+   * or, when it gathers, just that peer's reply.
+   */
+  #onMalformed(error: MalformedFrameError, from: string | undefined): void {
+    if (error.callId === undefined) return;
+    const pending = this.#pending.get(error.callId);
+    if (pending === undefined) return;
+    const problem = this.#error(Code.Internal, pending.method, `malformed reply: ${error.message}`, error);
+    const gathered = pending.gathered;
+    if (gathered === undefined) {
+      this.#take(error.callId);
+      pending.reject(problem);
+      return;
+    }
+    this.#keepReply(error.callId, gathered, { from: this.#sender(from), ok: false, error: problem });
   }
 
   #expire(id: number, request: ClientRequest): void {
     const problem =
       request.timeout === undefined ? `deadline ${request.deadline?.toISOString()} exceeded` : `deadline exceeded after ${request.timeout} ms`;
     this.#fail(id, this.#error(Code.DeadlineExceeded, request.method, problem));
+  }
+
+  /** A call with no deadline on a one-to-many connection, that nobody answered. */
+  #unanswered(id: number, request: ClientRequest, replyTimeout: number): void {
+    this.#fail(id, this.#error(Code.Unavailable, request.method, `nobody answered within ${replyTimeout} ms`));
   }
 
   #abort(id: number, signal: AbortSignal): void {

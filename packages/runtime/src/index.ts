@@ -14,6 +14,7 @@ export {
   type ServiceSpec,
 } from './service.js';
 export type { Channel, ChannelState } from './channel.js';
+export { gather, type Gathered, type GatherOptions, type Reply } from './gather.js';
 export { connect, type ConnectOptions } from './connect.js';
 export type { ReconnectOptions } from './reconnecting-channel.js';
 export { Server, type Listening, type ServerOptions } from './server.js';
@@ -21,10 +22,11 @@ export type { ClientInterceptor, ClientNext, ClientRequest, ServerInterceptor, S
 export { asBuffer, withHeadroom, type Codec, type MethodCodec, type PayloadCodec } from './codec.js';
 export type { EnumMember, MethodSchema, ParamSchema, ServiceSchema, TupleElement, WireProperty, WireType } from './schema.js';
 export { msgpackCodec } from './msgpack-codec.js';
-export { OVERSIZED_HEAD_BYTES, type Connection, type ConnectionHandlers, type Listener, type Transport } from './transport.js';
+export { OVERSIZED_HEAD_BYTES, type Connection, type ConnectionHandlers, type Listener, type OneToMany, type Transport } from './transport.js';
 export { registerScheme, type TransportFromUrl } from './scheme-registry.js';
 export { memory, type MemoryTransportOptions } from './memory-transport.js';
 export {
+  DEFAULT_GATHER_WINDOW_MS,
   DEFAULT_GRACE_PERIOD_MS,
   DEFAULT_MAX_MESSAGE_SIZE,
   MAX_CALL_ID,

@@ -1,4 +1,5 @@
 import type { CallContext } from './call-context.js';
+import type { GatherOptions } from './gather.js';
 import type { Metadata } from './metadata.js';
 import type { MethodDescriptor } from './service.js';
 
@@ -17,6 +18,8 @@ export interface ClientRequest {
   readonly target: string;
   /** Receives response metadata; an interceptor may wrap it to observe what the server sent. */
   onResponseMetadata: ((metadata: Metadata) => void) | undefined;
+  /** Set on a gathering call (see `gather`): the chain then resolves with a `Reply` per peer, not a value. */
+  readonly gather: GatherOptions | undefined;
 }
 export type ClientNext = (request: ClientRequest) => Promise<unknown>;
 /** Onion-style: wraps the rest of the chain. The first interceptor in the list is the outermost. */

@@ -48,3 +48,9 @@ export const MIN_STREAM_MESSAGE_CHARGE = 64;
 export function streamMessageCharge(payloadBytes: number): number {
   return Math.max(payloadBytes, MIN_STREAM_MESSAGE_CHARGE);
 }
+
+/**
+ * How long a gathering call collects replies on a one-to-one connection when neither a window nor
+ * a deadline says: its one reply normally comes long before.
+ */
+export const DEFAULT_GATHER_WINDOW_MS = 1_000;

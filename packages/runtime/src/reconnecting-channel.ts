@@ -5,6 +5,7 @@ import { ClientChannel, type KeepaliveOptions } from './client-channel.js';
 import { Code } from './code.js';
 import type { Codec } from './codec.js';
 import { deadlineFromOptions, millisecondsUntil } from './deadline.js';
+import type { GatherOptions, Reply } from './gather.js';
 import type { ClientInterceptor } from './interceptor.js';
 import { RpcError } from './rpc-error.js';
 import type { MethodDescriptor } from './service.js';
@@ -75,6 +76,12 @@ export class ReconnectingChannel implements Channel {
     const current = this.#ready();
     if (current !== undefined) return current.unary<T>(method, args, options);
     return this.#whenReady(method, options).then(([channel, adjusted]) => channel.unary<T>(method, args, adjusted));
+  }
+
+  gather<T>(method: MethodDescriptor, args: readonly unknown[], gathering: GatherOptions, options?: CallOptions): Promise<Reply<T>[]> {
+    const current = this.#ready();
+    if (current !== undefined) return current.gather<T>(method, args, gathering, options);
+    return this.#whenReady(method, options).then(([channel, adjusted]) => channel.gather<T>(method, args, gathering, adjusted));
   }
 
   oneway(method: MethodDescriptor, args: readonly unknown[], options?: CallOptions): void {

@@ -20,12 +20,32 @@ export interface Connection {
   send(message: Uint8Array): void;
   /** Closes the connection; `onClose` fires once, with `reason` if one is given. */
   close(reason?: RpcError): void;
+  /**
+   * Present on a connection to many peers at once (multicast): a call may be answered by each of
+   * them, `onMessage` says which one sent a reply, and calls gather replies (see `gather`). The
+   * one place the seam widens for one-to-many.
+   */
+  readonly oneToMany?: OneToMany;
+}
+
+/** What a one-to-many connection tells the runtime. */
+export interface OneToMany {
+  /**
+   * Milliseconds a call with no deadline waits for a first reply before failing with
+   * Unavailable, and the window a gathering call collects for when it names none: nobody may be
+   * listening, and a group cannot say so.
+   */
+  readonly replyTimeout: number;
 }
 
 /** What the runtime hears from a connection. */
 export interface ConnectionHandlers {
-  /** One whole message. The bytes are the handler's to keep. */
-  onMessage(message: Uint8Array): void;
+  /**
+   * One whole message. The bytes are the handler's to keep. `from` names the sender on a
+   * one-to-many connection (a multicast member's address); otherwise it is left out and the sender
+   * is the connection's `peer`.
+   */
+  onMessage(message: Uint8Array, from?: string): void;
   /**
    * An incoming message larger than the maximum was refused without buffering it. `head` holds
    * its first bytes (at most `OVERSIZED_HEAD_BYTES`) so the runtime can tell the call it belonged to.

@@ -1,0 +1,130 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Code } from '@conduit/runtime';
+import { runInPrivateNetwork } from '../support/private-network.js';
+import type { Tally } from './generated/roll-call.rpc.js';
+
+/**
+ * The multicast transport with three member processes and a caller, all inside a private network
+ * namespace made for the run, so no datagram reaches a real network. multicast-scenario.ts makes
+ * the calls and reports what it saw; each test here checks one part of the report.
+ */
+
+interface ReplySeen {
+  from: string;
+  ok: boolean;
+  value?: unknown;
+  code?: number;
+  message?: string;
+}
+interface ErrorSeen {
+  code: number;
+  message: string;
+}
+
+let report: Record<string, any>;
+beforeAll(async () => {
+  const run = await runInPrivateNetwork('multicast/multicast-scenario.ts', 50_000);
+  const line = run.stdout.split('\n').find((text) => text.startsWith('REPORT '));
+  if (line === undefined) throw new Error(`the scenario printed no report (exit ${run.exit}):\n${run.stdout}\n${run.stderr}`);
+  report = JSON.parse(line.slice('REPORT '.length));
+}, 60_000);
+
+const values = (replies: ReplySeen[]) => replies.map((reply) => reply.value).sort();
+const distinctSenders = (replies: ReplySeen[]) => new Set(replies.map((reply) => reply.from)).size;
+const tallies = (byMember: Record<string, Tally>) => Object.values(byMember);
+
+describe('multicast: one call to a group of three members', () => {
+  it('a plain call takes the first reply', () => {
+    expect(report.firstReply.value).toMatch(/^[abc]$/);
+  });
+
+  it('gathering within a window collects one reply from each member, each naming its sender', () => {
+    const { replies, ms } = report.gatherAll;
+    expect(values(replies)).toEqual(['a', 'b', 'c']);
+    expect(distinctSenders(replies)).toBe(3);
+    for (const reply of replies) expect(reply.from).toMatch(/^udp:\/\/127\.0\.0\.1:\d+$/);
+    expect(ms).toBeGreaterThanOrEqual(290);
+  });
+
+  it('gathering the first N ends as soon as N members answered', () => {
+    const { replies, ms } = report.gatherCount;
+    expect(replies).toHaveLength(2);
+    expect(distinctSenders(replies)).toBe(2);
+    expect(ms).toBeLessThan(2_000); // the window was 3000 ms
+  });
+
+  it("a member's error is its reply, beside the others' values", () => {
+    const replies: ReplySeen[] = report.gatherErrors;
+    expect(replies).toHaveLength(3);
+    const failed = replies.filter((reply) => !reply.ok);
+    expect(failed).toEqual([expect.objectContaining({ code: Code.FailedPrecondition, message: 'b was told to fail' })]);
+    expect(values(replies.filter((reply) => reply.ok))).toEqual(['a', 'c']);
+  });
+
+  it('once the first reply is in, the other members are told to stop', () => {
+    const { value, tallies: byMember } = report.firstReplyCancelsTheRest;
+    expect(value).toBe('a');
+    expect(tallies(byMember).map((tally) => tally.cancelled).sort()).toEqual([0, 1, 1]);
+  });
+
+  it('a request sent again runs once on each member, which answers the copies from its kept reply', () => {
+    const { replies, resends, tallies: byMember } = report.resentCallsRunOnce;
+    expect(replies.map((reply: ReplySeen) => reply.value)).toEqual([1, 1, 1]);
+    expect(resends).toBe(2);
+    for (const tally of tallies(byMember)) {
+      expect(tally.increments).toBe(1);
+      expect(tally.duplicates).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('a one-way call is a notification that reaches every member once', () => {
+    const byMember = report.notification;
+    expect(tallies(byMember)).toHaveLength(3);
+    for (const tally of tallies(byMember)) expect(tally.notes).toEqual(['hello, group']);
+  });
+
+  it('a stream call fails with Unimplemented naming the transport', () => {
+    const error: ErrorSeen = report.stream;
+    expect(error.code).toBe(Code.Unimplemented);
+    expect(error.message).toContain('the multicast transport cannot carry streams');
+  });
+
+  it('a call larger than one datagram is refused with ResourceExhausted, and the next call goes through', () => {
+    const { refused, after } = report.oversized;
+    expect(refused.code).toBe(Code.ResourceExhausted);
+    expect(refused.message).toContain('RollCall.echo');
+    expect(refused.message).toContain('maxDatagramSize');
+    expect(after).toMatch(/^[abc]$/);
+  });
+
+  it('members drop garbage sent to the group, count it, and go on answering', () => {
+    const { sent, replies, tallies: byMember } = report.garbage;
+    expect(values(replies)).toEqual(['a', 'b', 'c']);
+    // One of the datagrams is a well-formed request whose CALL frame is not: the server refuses that call.
+    for (const tally of tallies(byMember)) expect(tally.dropped).toBe(sent - 1);
+  });
+
+  it('discovery finds every announced server, and its URLs connect', () => {
+    const { found, answers, none } = report.discovery;
+    expect(found).toHaveLength(3);
+    for (const server of found) expect(server.url).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    expect(new Set(found.map((server: { from: string }) => server.from)).size).toBe(3);
+    expect([...answers].sort()).toEqual(['a', 'b', 'c']);
+    expect(none).toEqual([]);
+  });
+
+  it('a killed member no longer answers; the others do, on the same channel', () => {
+    const { replies, first } = report.deadMember;
+    expect(values(replies)).toEqual(['a', 'b']);
+    expect(first).toMatch(/^[ab]$/);
+    expect(report.channelState).toBe('ready');
+  });
+
+  it('a group nobody listens on: a plain call fails with Unavailable after replyTimeout, a gather finds nobody', () => {
+    const { plain, ms, gathered } = report.nobodyThere;
+    expect(plain.code).toBe(Code.Unavailable);
+    expect(plain.message).toContain('nobody answered within 300 ms');
+    expect(ms).toBeGreaterThanOrEqual(290);
+    expect(gathered).toBe(0);
+  });
+});
