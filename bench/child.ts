@@ -46,6 +46,8 @@ export interface ServerProcess {
 export interface StartOptions {
   /** Fork with an IPC channel (for `process.send`). Default false: plain spawn, stdio only. */
   ipc?: boolean;
+  /** Arguments after the script. Default none. */
+  args?: readonly string[];
 }
 
 /**
@@ -57,8 +59,8 @@ export async function startServer(file: string, options: StartOptions = {}): Pro
   installExitHooks();
   const path = fileURLToPath(new URL(file, import.meta.url));
   const child = options.ipc
-    ? fork(path, [], { cwd: repoRoot, execArgv: [...serverFlags, '--import', 'tsx'], stdio: ['pipe', 'pipe', 'inherit', 'ipc'] })
-    : spawn(process.execPath, [...serverFlags, '--import', 'tsx', path], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+    ? fork(path, [...(options.args ?? [])], { cwd: repoRoot, execArgv: [...serverFlags, '--import', 'tsx'], stdio: ['pipe', 'pipe', 'inherit', 'ipc'] })
+    : spawn(process.execPath, [...serverFlags, '--import', 'tsx', path, ...(options.args ?? [])], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
   live.add(child);
   child.once('exit', () => live.delete(child));
 

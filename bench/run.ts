@@ -4,13 +4,16 @@
  * over every Conduit transport; then server-streaming throughput of Conduit beside grpc-js, each
  * against a server in another process; then codegen speed. Options:
  * `--quick` (smoke test), `--json <file>`, `--only <id,id>` (raw-tcp, fork-ipc, grpc, conduit-tcp,
- * raw-pipe, conduit-pipe, raw-fifo, conduit-fifo, conduit-shm, raw-udp, conduit-udp, conduit-stream, grpc-stream, codegen).
+ * raw-pipe, conduit-pipe, raw-fifo, conduit-fifo, conduit-shm, raw-udp, conduit-udp, conduit-multicast,
+ * raw-multicast, conduit-stream, grpc-stream, codegen). The multicast rows run in a private network
+ * namespace of their own (multicast-phase.ts), and are skipped where none can be made.
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ECHO_BYTES, type BenchClient } from './clients/bench-client.js';
 import { measureInFlight, measureSequential, type InFlightResult, type InFlightRound, type RoundPlan, type SequentialResult, type SequentialRound } from './measure.js';
+import { measureMulticast, multicastRatio, multicastTargetIds, printMulticastTable, type MulticastPhase } from './multicast-phase.js';
 import { measureCodegen, printCodegenTable, type CodegenPlan, type CodegenResult } from './codegen-phase.js';
 import { markFailed, openTarget, type OpenedTarget } from './opened-target.js';
 import { perSec, printTable, progress, ratioText } from './output.js';
@@ -191,7 +194,7 @@ function ratios(results: readonly TargetResult[]): Ratio[] {
 
 /** Every id `--only` accepts: the unary targets', the streaming targets', and the codegen phase. */
 const CODEGEN = 'codegen';
-const allIds: readonly string[] = [...targets.map((t) => t.id), ...streamTargets.map((t) => t.id), CODEGEN];
+const allIds: readonly string[] = [...targets.map((t) => t.id), ...multicastTargetIds, ...streamTargets.map((t) => t.id), CODEGEN];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -211,6 +214,7 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`--only: unknown target ${unknown.join(', ')}`);
   const selected = only === undefined ? targets : targets.filter((t) => only.includes(t.id));
   const selectedStreams = only === undefined ? streamTargets : streamTargets.filter((t) => only.includes(t.id));
+  const selectedMulticast = only === undefined ? multicastTargetIds : multicastTargetIds.filter((id) => only.includes(id));
   const plans = values.quick ? QUICK : FULL;
 
   const environment = {
@@ -226,6 +230,10 @@ async function main(): Promise<void> {
   if (selected.length > 0) {
     console.log(`sequential: ${plan(plans.sequential)}; ${IN_FLIGHT} in flight: ${plan(plans.inFlight)}`);
     console.log('p50 = median of round p50s, p99 = median of round p99s, calls/s = median of rounds');
+  }
+  if (selectedMulticast.length > 0) {
+    console.log(`multicast to 3 members, one call at a time, in a private network namespace: ${plan(plans.sequential)}`);
+    if (selected.length === 0) console.log('p50 = median of round p50s, p99 = median of round p99s');
   }
   if (selectedStreams.length > 0) {
     const sizes = [...new Set(plans.streams.shapes.map((s) => sizeText(s.size)))].join(' and ');
@@ -245,6 +253,8 @@ async function main(): Promise<void> {
     }
   }
   const results = all.map(resultOf);
+  const multicast: MulticastPhase | undefined = selectedMulticast.length > 0 ? await measureMulticast(selectedMulticast, plans.sequential) : undefined;
+  const multicastRows = multicast !== undefined && 'rows' in multicast ? multicast.rows : [];
   const streamRows: StreamRow[] = selectedStreams.length > 0 ? await measureStreams(selectedStreams, plans.streams) : [];
   let codegen: CodegenResult | { error: string } | undefined;
   if (only === undefined || only.includes(CODEGEN)) {
@@ -252,11 +262,21 @@ async function main(): Promise<void> {
   }
   const elapsedSec = (performance.now() - started) / 1000;
 
-  const computed = ratios(results);
+  const computed = [
+    ...(results.length > 0 ? ratios(results) : []),
+    ...(multicastRows.length > 0 ? [{ name: 'Conduit multicast p50 / raw multicast p50', value: multicastRatio(multicastRows) }] : []),
+  ];
   if (results.length > 0) {
     console.log('');
     printUnaryTable(results);
     printEchoTable(results);
+  }
+  if (multicast !== undefined) {
+    console.log('');
+    if ('skipped' in multicast) console.log(`multicast rows skipped: ${multicast.skipped}`);
+    else printMulticastTable(multicast.rows);
+  }
+  if (computed.length > 0) {
     console.log('');
     const nameWidth = Math.max(...computed.map((r) => r.name.length));
     for (const r of computed) console.log(`${r.name.padEnd(nameWidth)}  ${ratioText(r.value)}`);
@@ -280,6 +300,7 @@ async function main(): Promise<void> {
       elapsedSec,
       results,
       ratios: computed,
+      multicast,
       streams: { bytesPerMB: MB, rows: streamRows },
       codegen,
     };
@@ -288,7 +309,8 @@ async function main(): Promise<void> {
   }
   const streamFailed = streamRows.some((row) => row.results.some((r) => r.error !== undefined));
   const codegenFailed = codegen !== undefined && 'error' in codegen;
-  if (results.some((r) => r.error !== undefined) || streamFailed || codegenFailed) process.exitCode = 1;
+  const multicastFailed = multicastRows.some((r) => 'error' in r);
+  if (results.some((r) => r.error !== undefined) || streamFailed || codegenFailed || multicastFailed) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

@@ -4,9 +4,10 @@
  * gracefully on SIGTERM or SIGINT. With `pipe` instead of a URL it serves its parent over its
  * own stdin and stdout (the client spawned it), and so writes everything else to stderr.
  */
-import { Code, msgpackCodec, protobufCodec, RpcError, Server } from '@conduit/runtime';
+import { msgpackCodec, protobufCodec, Server } from '@conduit/runtime';
 import { pipe, tcp } from '@conduit/transports';
 import { CalculatorService } from './generated/calculator.rpc.js';
+import { calculatorHandlers } from './handlers.js';
 
 const overPipe = process.argv[2] === 'pipe';
 /** Over a pipe stdout is the protocol: a stray console.log there would be a protocol error. */
@@ -14,32 +15,7 @@ const say = overPipe ? console.error : console.log;
 
 // msgpack by default; protobuf for clients that ask for it (the stubs carry its schema: --proto).
 const server = new Server({ codecs: [msgpackCodec, protobufCodec] });
-server.add(CalculatorService, {
-  add: (a, b) => a + b,
-  divide: (a, b) => {
-    if (b === 0) throw new RpcError(Code.InvalidArgument, 'cannot divide by zero', { details: { dividend: a } });
-    return a / b;
-  },
-  centroid: (points, label) => {
-    if (points.length === 0) throw new RpcError(Code.InvalidArgument, 'centroid of no points');
-    const sum = points.reduce((acc, p) => ({ x: acc.x + p.x, y: acc.y + p.y }), { x: 0, y: 0 });
-    return { x: sum.x / points.length, y: sum.y / points.length, ...(label !== undefined && { label }) };
-  },
-  log: (line, ctx) => {
-    say(`log from ${ctx.peer}: ${line}`);
-  },
-  async *countdown(from) {
-    for (let n = from; n >= 0; n--) yield n;
-  },
-  async total(values) {
-    let sum = 0;
-    for await (const value of values) sum += value;
-    return sum;
-  },
-  async *echo(lines) {
-    for await (const line of lines) yield line.toUpperCase();
-  },
-});
+server.add(CalculatorService, calculatorHandlers(say));
 
 const listening = await server.listen(overPipe ? pipe.stdio() : (process.argv[2] ?? tcp({ host: '127.0.0.1', port: 0 })));
 say(overPipe ? `serving my parent over ${listening.url} (pid ${process.pid})` : listening.url);
