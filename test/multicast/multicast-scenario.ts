@@ -72,8 +72,9 @@ await step('gatherCount', async () => {
 await step('gatherErrors', async () => (await gather(RollCallClient, channel, { window: 300 }).failOn(['b'])).map(replyOf));
 
 await step('firstReplyCancelsTheRest', async () => {
-  const value = await calls.slow(150); // a answers after 150 ms, b would after 300, c after 450
-  await sleep(600);
+  // a answers after 250 ms; b would after 500 and c after 750, so a busy machine has 250 ms to deliver the CANCEL.
+  const value = await calls.slow(250);
+  await sleep(300);
   return { value, tallies: await tallies() };
 });
 
