@@ -10,11 +10,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, gather, RpcError, type Reply } from '@conduit/runtime';
 import { discover, multicast } from '@conduit/transports';
 import { startServerProcess, stopGracefully, type ServerProcess } from '../support/server-process.js';
+import { startLossyRelay } from './lossy-relay.js';
 import { RollCallClient, type Tally } from './generated/roll-call.rpc.js';
 
 const GROUP = '239.255.0.9';
 const PORT = 47_001;
 const EMPTY_GROUP = '239.255.0.10';
+/** Joined only by the lossy relay, which passes calls on to GROUP. */
+const RELAY_GROUP = '239.255.0.11';
 const names = ['a', 'b', 'c'];
 
 const report: Record<string, unknown> = {};
@@ -82,6 +85,26 @@ await step('resentCallsRunOnce', async () => {
   const resendsBefore = transport.stats.resends;
   const replies = await gather(RollCallClient, channel, { window: 400 }).increment(1);
   return { replies: replies.map(replyOf), resends: transport.stats.resends - resendsBefore, tallies: await tallies() };
+});
+
+await step('lossy', async () => {
+  const before = await tallies();
+  const faults = { loss: 0.2, duplicate: 0.1, reorder: 0.1, maxDelayMs: 20 };
+  const relay = await startLossyRelay({ front: { group: RELAY_GROUP, port: PORT }, members: { group: GROUP, port: PORT }, faults, seed: 8 });
+  const lossy = await connect(multicast({ group: RELAY_GROUP, port: PORT }), { reconnect: false });
+  const calls = 40;
+  let complete = 0;
+  const totalsSeen: Record<string, number[]> = {};
+  for (let i = 0; i < calls; i++) {
+    const replies = await gather(RollCallClient, lossy, { count: 3, window: 400 }).increment(1);
+    if (replies.length === 3) complete++;
+    for (const reply of replies) if (reply.ok) (totalsSeen[reply.from] ??= []).push(reply.value);
+  }
+  await lossy.close();
+  await relay.close();
+  const after = await tallies();
+  const ran = Object.keys(after).map((member) => (after[member]?.increments ?? 0) - (before[member]?.increments ?? 0));
+  return { calls, complete, totalsSeen: Object.values(totalsSeen), ran, counts: relay.counts };
 });
 
 await step('notification', async () => {

@@ -77,6 +77,25 @@ describe('multicast: one call to a group of three members', () => {
     }
   });
 
+  it('through 20% loss, 10% duplication and 10% reordering each way, resent calls still run at most once per member', () => {
+    const { calls, complete, totalsSeen, ran, counts } = report.lossy;
+    expect(counts.dropped).toBeGreaterThan(0);
+    expect(counts.duplicated).toBeGreaterThan(0);
+    expect(counts.delayed).toBeGreaterThan(0);
+    // A member misses a call only when every copy of the request, or of its reply, was lost.
+    expect(complete).toBeGreaterThanOrEqual(calls * 0.6);
+    expect(totalsSeen).toHaveLength(3);
+    expect(ran).toHaveLength(3);
+    for (const count of ran) {
+      expect(count).toBeGreaterThanOrEqual(calls * 0.8);
+      expect(count).toBeLessThanOrEqual(calls);
+    }
+    // Each member's counter, as its replies told it, only ever went up by one call at a time.
+    for (const totals of totalsSeen as number[][]) {
+      for (let i = 1; i < totals.length; i++) expect(totals[i]).toBeGreaterThan(totals[i - 1] as number);
+    }
+  });
+
   it('a one-way call is a notification that reaches every member once', () => {
     const byMember = report.notification;
     expect(tallies(byMember)).toHaveLength(3);

@@ -1,22 +1,14 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { FaultyForwarder, type FaultCounts, type Faults } from '../support/datagram-faults.js';
 
-/** What the proxy does to each datagram, in either direction. Rates are probabilities from 0 to 1. */
-export interface Faults {
-  /** Dropped. */
-  readonly loss: number;
-  /** Delivered twice (the copy after the same delay as the original, or none). */
-  readonly duplicate: number;
-  /** Held back for a random 1 to `maxDelayMs` ms, so datagrams sent after it overtake it. */
-  readonly reorder: number;
-  readonly maxDelayMs: number;
-}
+export type { Faults };
 
 export interface LossyProxy {
   /** `udp://127.0.0.1:<port>`: where clients send instead of to the server. */
   readonly url: string;
   readonly port: number;
   /** Datagrams seen and what was done to them, both directions together. */
-  readonly counts: { forwarded: number; dropped: number; duplicated: number; delayed: number };
+  readonly counts: FaultCounts;
   /** Changes the faults from now on (both directions). */
   setFaults(faults: Faults): void;
   close(): Promise<void>;
@@ -31,37 +23,10 @@ export interface LossyProxy {
  */
 export async function startLossyProxy(options: { target: URL; faults: Faults; seed: number }): Promise<LossyProxy> {
   const target = { host: options.target.hostname, port: Number(options.target.port) };
-  let faults = options.faults;
-  const random = seededRandom(options.seed);
-  const counts = { forwarded: 0, dropped: 0, duplicated: 0, delayed: 0 };
-  const timers = new Set<NodeJS.Timeout>();
+  const faulty = new FaultyForwarder(options.faults, options.seed);
+  const forward = (datagram: Buffer, send: (datagram: Buffer) => void): void => faulty.forward(datagram, send);
   const front = await bound(createSocket('udp4'));
   const upstreams = new Map<string, Upstream>();
-  let closed = false;
-
-  /** Sends `datagram` through `send` after applying the faults. */
-  const forward = (datagram: Buffer, send: (datagram: Buffer) => void): void => {
-    if (random() < faults.loss) {
-      counts.dropped++;
-      return;
-    }
-    const copies = random() < faults.duplicate ? 2 : 1;
-    if (copies === 2) counts.duplicated++;
-    const delay = random() < faults.reorder ? 1 + Math.floor(random() * faults.maxDelayMs) : 0;
-    for (let copy = 0; copy < copies; copy++) {
-      counts.forwarded++;
-      if (delay === 0) {
-        send(datagram);
-        continue;
-      }
-      counts.delayed++;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (!closed) send(datagram);
-      }, delay);
-      timers.add(timer);
-    }
-  };
 
   front.on('message', (datagram: Buffer, client: RemoteInfo) => {
     const key = `${client.address}:${client.port}`;
@@ -93,11 +58,10 @@ export async function startLossyProxy(options: { target: URL; faults: Faults; se
   return {
     url: `udp://127.0.0.1:${port}`,
     port,
-    counts,
-    setFaults: (next) => (faults = next),
+    counts: faulty.counts,
+    setFaults: (next) => (faulty.faults = next),
     close: async () => {
-      closed = true;
-      for (const timer of timers) clearTimeout(timer);
+      faulty.stop();
       await Promise.all([front, ...[...upstreams.values()].map((upstream) => upstream.socket)].map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
     },
   };
@@ -118,16 +82,4 @@ function bound(socket: Socket): Promise<Socket> {
       resolve(socket);
     });
   });
-}
-
-/** mulberry32: a small, fast generator of numbers in [0, 1), the same sequence for the same seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
