@@ -88,12 +88,6 @@ class MulticastMember implements Listener {
     this.#sweep = setInterval(() => this.#forgetOld(), SWEEP_INTERVAL_MS).unref();
   }
 
-  /** The unicast address replies leave from: how callers tell this member from the others. */
-  get replyAddress(): string {
-    const { address, port } = this.#replies.address();
-    return udpUrl(address, port);
-  }
-
   #receive(bytes: Buffer, from: RemoteInfo): void {
     const counters = this.#settings.counters;
     counters.datagramsReceived++;
@@ -135,7 +129,7 @@ class MulticastMember implements Listener {
     return caller;
   }
 
-  /** A caller's reply leaves: kept for resends, sent after the member's random share of `replyDelay`. */
+  /** A caller's reply, kept to answer resends of its call. */
   keepReply(caller: CallerConnection, id: number, reply: Uint8Array): void {
     const kept = this.#kept.get(`${caller.key}#${id}`);
     if (kept !== undefined) kept.reply = reply;
@@ -200,6 +194,7 @@ class CallerConnection implements Connection {
   readonly port: number;
   readonly header: Buffer;
   readonly codec: string;
+  /** Set as soon as the server accepts this connection, before any message is delivered. */
   handlers!: ConnectionHandlers;
   lastHeard = Date.now();
   readonly #member: MulticastMember;
