@@ -164,6 +164,24 @@ await step('deadMember', async () => {
   return { replies: replies.map(replyOf), first: await calls.name() };
 });
 
+await step('resendsCarryTimeLeft', async () => {
+  // A listener of our own on the empty group sees every copy of a call with a 1000 ms timeout.
+  const listener = createSocket({ type: 'udp4', reuseAddr: true });
+  await new Promise<void>((resolve) => listener.bind(PORT, EMPTY_GROUP, resolve));
+  listener.addMembership(EMPTY_GROUP, '127.0.0.1');
+  const timeouts: number[] = [];
+  listener.on('message', (datagram: Buffer) => {
+    // Header (12), codec name (1 + n), then the CALL: type, id, flags, and its u32 timeout.
+    const frameAt = 13 + (datagram[12] as number);
+    if (datagram[frameAt] === 0x02) timeouts.push(datagram.readUInt32BE(frameAt + 6));
+  });
+  const empty = await connect(multicast({ group: EMPTY_GROUP, port: PORT }), { reconnect: false });
+  await new RollCallClient(empty).name({ timeout: 1_000 }).catch(() => undefined);
+  await empty.close();
+  listener.close();
+  return timeouts;
+});
+
 await step('nobodyThere', async () => {
   const empty = await connect(multicast({ group: EMPTY_GROUP, port: PORT, replyTimeout: 300 }), { reconnect: false });
   const started = performance.now();

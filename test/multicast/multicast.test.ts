@@ -139,6 +139,15 @@ describe('multicast: one call to a group of three members', () => {
     expect(report.channelState).toBe('ready');
   });
 
+  it('each resent request carries the time left of the call, not its whole timeout again', () => {
+    const timeouts: number[] = report.resendsCarryTimeLeft;
+    expect(timeouts).toHaveLength(3); // the first send and resends at 50 and 200 ms
+    expect(timeouts[0]).toBe(1_000);
+    expect(timeouts[1]).toBeLessThanOrEqual(950);
+    expect(timeouts[2]).toBeLessThanOrEqual(800);
+    expect(timeouts[2]).toBeGreaterThan(500);
+  });
+
   it('a group nobody listens on: a plain call fails with Unavailable after replyTimeout, a gather finds nobody', () => {
     const { plain, ms, gathered } = report.nobodyThere;
     expect(plain.code).toBe(Code.Unavailable);

@@ -1,7 +1,7 @@
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { asBuffer, Code, decodeFrame, encodeFrame, FrameType, RpcError, type Connection, type ConnectionHandlers, type OneToMany } from '@conduit/runtime';
 import { rpcErrorFromOs } from '../os-errors.js';
-import { readFrameHead } from '../udp/udp-frame-head.js';
+import { CALL_TIMEOUT_OFFSET, readFrameHead } from '../udp/udp-frame-head.js';
 import { createUdpSocket } from '../udp/udp-socket.js';
 import { udpUrl } from '../udp/udp-url.js';
 import { DatagramKind, newIncarnation, readDatagram, requestHeader } from './multicast-datagram.js';
@@ -35,8 +35,10 @@ export async function connectMulticast(settings: MulticastSettings, handlers: Co
 /** A call whose request may still be sent again. */
 interface OpenCall {
   readonly frame: Uint8Array;
-  /** Milliseconds since the first send after which the call's deadline has passed, or Infinity. */
+  /** The call's timeout as its CALL carries it (milliseconds from the first send), or Infinity. */
   readonly until: number;
+  /** `performance.now()` of the first send. */
+  readonly sentAt: number;
   resends: number;
   timer: NodeJS.Timeout | undefined;
 }
@@ -110,7 +112,7 @@ class MulticastClientConnection implements Connection {
     this.#transmit(frame);
     const head = readFrameHead(asBuffer(frame), 0);
     if (head === undefined || head.noReply) return; // a notification is sent once
-    const call: OpenCall = { frame, until: head.timeout ?? Infinity, resends: 0, timer: undefined };
+    const call: OpenCall = { frame, until: head.timeout ?? Infinity, sentAt: performance.now(), resends: 0, timer: undefined };
     this.#open.set(head.id, call);
     this.#scheduleResend(head.id, call);
   }
@@ -124,6 +126,12 @@ class MulticastClientConnection implements Connection {
     const since = call.resends === 0 ? 0 : (RESEND_AFTER_MS[call.resends - 1] as number);
     call.timer = setTimeout(() => {
       if (this.#closed) return;
+      if (call.until !== Infinity) {
+        // A member hearing the call first now gets the time that is left, not the whole timeout again.
+        const left = Math.round(call.until - (performance.now() - call.sentAt));
+        if (left < 1) return void this.#open.delete(id);
+        asBuffer(call.frame).writeUInt32BE(left, CALL_TIMEOUT_OFFSET);
+      }
       call.resends++;
       this.#settings.counters.resends++;
       this.#transmit(call.frame);
