@@ -7,7 +7,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect, gather, RpcError, type Reply } from '@conduit/runtime';
+import { connect, gather, RpcError, Server, type Reply } from '@conduit/runtime';
 import { discover, multicast } from '@conduit/transports';
 import { startServerProcess, stopGracefully, type ServerProcess } from '../support/server-process.js';
 import { startLossyRelay } from './lossy-relay.js';
@@ -180,6 +180,13 @@ await step('resendsCarryTimeLeft', async () => {
   await empty.close();
   listener.close();
   return timeouts;
+});
+
+await step('unknownInterface', async () => {
+  const elsewhere = multicast({ group: EMPTY_GROUP, port: PORT, interface: '10.9.9.9' });
+  const connecting = await connect(elsewhere, { reconnect: false }).then(() => ({ code: 0, message: 'connected' }), errorOf);
+  const listening = await new Server().listen(elsewhere).then(() => ({ code: 0, message: 'listening' }), errorOf);
+  return { connecting, listening };
 });
 
 await step('nobodyThere', async () => {

@@ -148,6 +148,15 @@ describe('multicast: one call to a group of three members', () => {
     expect(timeouts[2]).toBeGreaterThan(500);
   });
 
+  it('an interface address this machine does not have is refused with InvalidArgument, saying so', () => {
+    const { connecting, listening } = report.unknownInterface;
+    for (const error of [connecting, listening]) {
+      expect(error.code).toBe(Code.InvalidArgument);
+      expect(error.message).toContain('10.9.9.9');
+      expect(error.message).toContain('no interface of this machine has that address');
+    }
+  });
+
   it('a group nobody listens on: a plain call fails with Unavailable after replyTimeout, a gather finds nobody', () => {
     const { plain, ms, gathered } = report.nobodyThere;
     expect(plain.code).toBe(Code.Unavailable);

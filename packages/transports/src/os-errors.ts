@@ -18,6 +18,8 @@ const codeOfErrno: Readonly<Record<string, Code>> = {
   EAI_AGAIN: Code.Unavailable,
   EADDRINUSE: Code.AlreadyExists,
   EADDRNOTAVAIL: Code.InvalidArgument,
+  // A multicast interface named by an address no interface has.
+  ENODEV: Code.InvalidArgument,
   EACCES: Code.PermissionDenied,
   EPERM: Code.PermissionDenied,
   ENOENT: Code.NotFound,
@@ -35,6 +37,8 @@ const wordsOfErrno: Readonly<Record<string, string>> = {
   EPIPE: 'broken pipe (the peer closed)',
   ETIMEDOUT: 'timed out',
   EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'no interface of this machine has that address',
+  ENODEV: 'no interface of this machine has that address',
   EACCES: 'permission denied',
   ENOENT: 'no such file or directory',
   ENOSPC: 'no space left on device',
