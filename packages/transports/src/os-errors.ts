@@ -1,5 +1,4 @@
 import { Code, RpcError } from '@conduit/runtime';
-import { ShmOsError } from './shm/shm-native.js';
 
 /**
  * The one place where operating-system errors become codes. A peer that is gone or never was
@@ -45,24 +44,31 @@ const wordsOfErrno: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files',
 };
 
-/** The errno name (`ENOENT`, …) of a Node or ShmOsError error; undefined for anything else. */
+/** The errno name (`ENOENT`, …) of a Node error, or of any error that carries one as `code`; undefined otherwise. */
 export function errnoOf(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
+/** The code an OS error (anything with an errno `code`) stands for; Unavailable when it says nothing more. */
+export function codeOfOsError(error: unknown): Code {
+  const errno = errnoOf(error);
+  return errno === undefined ? Code.Unavailable : (codeOfErrno[errno] ?? Code.Unavailable);
+}
+
 /**
  * An OS error as an RpcError whose message says what happened, e.g. `connection refused
  * (ECONNREFUSED)`, after `doing` when given (`listening on tcp://…: address already in use`).
- * A ShmOsError keeps its own message: the shm segment module words it for where it happened
- * (`/dev/shm is out of space: could not reserve …`), which says more than the errno.
  */
 export function rpcErrorFromOs(error: unknown, doing?: string): RpcError {
   if (error instanceof RpcError) return error;
   const errno = errnoOf(error);
-  const code = errno === undefined ? Code.Unavailable : (codeOfErrno[errno] ?? Code.Unavailable);
   const words = errno === undefined ? String((error as Error | undefined)?.message ?? error) : (wordsOfErrno[errno] ?? errno);
-  const named =
-    error instanceof ShmOsError ? error.message : errno !== undefined && wordsOfErrno[errno] !== undefined ? `${words} (${errno})` : words;
-  return new RpcError(code, doing === undefined ? named : `${doing}: ${named}`, { cause: error });
+  const named = errno !== undefined && wordsOfErrno[errno] !== undefined ? `${words} (${errno})` : words;
+  return new RpcError(codeOfOsError(error), doing === undefined ? named : `${doing}: ${named}`, { cause: error });
+}
+
+/** Where a transport tells what no caller hears (a refused handshake, junk, a stale file) unless given `onError`. */
+export function warnOnStderr(problem: string, cause?: unknown): void {
+  console.warn(`[conduit] ${problem}${cause === undefined ? '' : `: ${String(cause)}`}`);
 }

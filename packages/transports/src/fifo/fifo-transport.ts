@@ -3,6 +3,7 @@ import { Code, DEFAULT_MAX_MESSAGE_SIZE, RpcError, type Transport } from '@condu
 import { connectFifo } from './fifo-connect.js';
 import { listenFifo } from './fifo-listener.js';
 import { fifoUrl, pathOfFifoUrl } from './fifo-url.js';
+import { warnOnStderr } from '../os-errors.js';
 
 export interface FifoOptions {
   /**
@@ -31,10 +32,6 @@ export interface FifoOptions {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
-function warn(problem: string, cause?: unknown): void {
-  console.warn(`[conduit] ${problem}${cause === undefined ? '' : `: ${String(cause)}`}`);
-}
-
 /**
  * Named pipes between unrelated processes on one machine. The server reads connection requests
  * from a well-known FIFO; each client gets its own pair of FIFOs, so many talk to one server at
@@ -48,7 +45,7 @@ export function fifo(options: FifoOptions): Transport {
   const address = fifoUrl(path);
   const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const report = options.onError ?? warn;
+  const report = options.onError ?? warnOnStderr;
   return {
     name: 'fifo',
     address,

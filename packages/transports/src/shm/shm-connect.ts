@@ -6,7 +6,6 @@ import { ShmConnection } from './shm-connection.js';
 import { MAPPED_LINE, parseSegmentLine, readLine, requestLine } from './shm-handshake.js';
 import { segmentBytes, ringsOf } from './shm-layout.js';
 import { openSegment } from './shm-segment.js';
-import { isRingCapacity } from './spsc-ring.js';
 
 export interface ShmConnectOptions {
   readonly name: string;
@@ -28,10 +27,6 @@ export async function connectShm(options: ShmConnectOptions, handlers: Connectio
     const offer = parseSegmentLine(line, 'the server');
     if (offer instanceof RpcError) throw offer;
     const { segment, capacity } = offer;
-    // Only capacities a ring may have are mapped: a hostile or broken server cannot make us map gigabytes.
-    if (!isRingCapacity(capacity)) {
-      throw new RpcError(Code.Unavailable, `the server offered rings of ${capacity} bytes: not a power of two from 4 KiB to 1 GiB`);
-    }
     const { buffer } = openSegment(segment, segmentBytes(capacity));
     socket.write(`${MAPPED_LINE}\n`);
     const connection = new ShmConnection(socket, ringsOf(buffer, capacity, 'client', false), address, options);

@@ -61,7 +61,6 @@ export class ShmConnection implements Connection, PolledConnection {
   /** Bytes that may wait for ring space before send() refuses more: enough for bursts, not for a peer that is gone. */
   readonly #maxQueuedBytes: number;
   #open = true;
-  #closed = false;
   #closeReason: RpcError | undefined;
 
   constructor(socket: Socket, rings: ShmRings, peer: string, options: ShmConnectionOptions) {
@@ -165,13 +164,12 @@ export class ShmConnection implements Connection, PolledConnection {
     if (!this.#socket.destroyed) this.#socket.write(DOORBELL);
   }
 
+  /** Runs once: a socket emits 'close' once. */
   #onSocketClosed(handlers: ConnectionHandlers): void {
-    if (this.#closed) return;
     // What the peer committed before it went is still in the ring: deliver it first, all of it,
     // as there is no next turn of the poller (poll() stops at MAX_RECORDS_PER_POLL). The peer is
     // gone, so the loop ends: nothing new arrives, and the ring bounds what our writer can add.
     while (this.poll());
-    this.#closed = true;
     this.#open = false;
     shmPoller.remove(this);
     // Dropping the reader lets the segment's memory be unmapped once nothing else refers to it.

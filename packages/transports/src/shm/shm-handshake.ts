@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { Code, RpcError } from '@conduit/runtime';
+import { isRingCapacity } from './spsc-ring.js';
 
 /**
  * The handshake on a server's socket, in lines of text (docs/protocol.md, "shm handshake"):
@@ -54,8 +55,9 @@ export function parseSegmentLine(line: string, peer: string): { segment: string;
   if (word !== SEGMENT_WORD || segment === undefined || !/^\/conduit-[0-9]+-[0-9a-f]+$/.test(segment) || extra !== undefined) {
     return new RpcError(Code.Unavailable, `${peer} does not speak the shm handshake: expected "SEGMENT <name> <capacity>", got ${JSON.stringify(line.slice(0, 80))}`);
   }
-  if (!Number.isSafeInteger(capacity) || capacity <= 0) {
-    return new RpcError(Code.Unavailable, `${peer} offered a ring capacity of ${JSON.stringify(capacityText)}, not a positive integer`);
+  // Only capacities a ring may have are mapped: a hostile or broken server cannot make us map gigabytes.
+  if (!isRingCapacity(capacity)) {
+    return new RpcError(Code.Unavailable, `${peer} offered rings of ${JSON.stringify(capacityText)} bytes: not a power of two from 4 KiB to 1 GiB`);
   }
   return { segment, capacity };
 }

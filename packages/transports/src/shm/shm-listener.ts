@@ -1,10 +1,11 @@
 import { createServer, type Socket } from 'node:net';
 import { Code, RpcError, type Connection, type ConnectionHandlers, type Listener } from '@conduit/runtime';
-import { rpcErrorFromOs } from '../os-errors.js';
+import { codeOfOsError, rpcErrorFromOs } from '../os-errors.js';
 import { socketNameOf } from './shm-address.js';
 import { ShmConnection } from './shm-connection.js';
 import { errorLine, MAPPED_LINE, parseRequestLine, readLine, segmentLine } from './shm-handshake.js';
 import { segmentBytes, ringsOf } from './shm-layout.js';
+import { ShmOsError } from './shm-native.js';
 import { createSegment, removeStaleSegments, segmentName, unlinkSegment, type Segment } from './shm-segment.js';
 
 export interface ShmListenOptions {
@@ -67,8 +68,9 @@ async function acceptClient(socket: Socket, options: ShmListenOptions, accept: (
     segment = createSegment(segmentName(), segmentBytes(options.ringSize));
   } catch (error) {
     // Tell the client why (a full /dev/shm, say) instead of just closing on it: the OS error's
-    // code (ENOSPC is ResourceExhausted) and the segment module's message saying what ran out.
-    const refusal = rpcErrorFromOs(error);
+    // code (ENOSPC is ResourceExhausted) and the segment module's message saying what ran out,
+    // which says more than the errno's words.
+    const refusal = error instanceof ShmOsError ? new RpcError(codeOfOsError(error), error.message, { cause: error }) : rpcErrorFromOs(error);
     socket.end(`${errorLine(refusal.code, refusal.message)}\n`);
     throw refusal;
   }

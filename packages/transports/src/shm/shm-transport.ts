@@ -4,6 +4,7 @@ import { connectShm } from './shm-connect.js';
 import { listenShm } from './shm-listener.js';
 import { shmSupport } from './shm-native.js';
 import { isRingCapacity } from './spsc-ring.js';
+import { warnOnStderr } from '../os-errors.js';
 
 export interface ShmOptions {
   /**
@@ -41,10 +42,6 @@ const DEFAULT_RING_SIZE = 1 << 20;
 const DEFAULT_SPIN_MICROS = 200;
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
-function warn(problem: string, cause?: unknown): void {
-  console.warn(`[conduit] ${problem}${cause === undefined ? '' : `: ${String(cause)}`}`);
-}
-
 /**
  * POSIX shared memory between processes on one machine: per connection a segment holding one
  * lock-free ring per direction, so a message crosses with two copies and, while both sides are
@@ -74,7 +71,7 @@ export function shm(options: ShmOptions): Transport {
     },
     listen: async (accept) => {
       checkSupport(address);
-      return listenShm({ ...common, ringSize, report: options.onError ?? warn }, accept);
+      return listenShm({ ...common, ringSize, report: options.onError ?? warnOnStderr }, accept);
     },
   };
 }
