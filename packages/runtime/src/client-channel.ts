@@ -39,6 +39,8 @@ interface PendingCall {
 /** A gathering call's replies, one per peer, and how many end it. */
 interface GatheredReplies {
   readonly replies: Reply<unknown>[];
+  /** Who answered already: a peer answers a retransmitted call again. */
+  readonly senders: Set<string>;
   readonly count: number;
 }
 
@@ -78,6 +80,8 @@ export class ClientChannel implements ConnectionHandlers {
   #pingTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
   #pingId = 0;
+  /** The connection is one-to-many (multicast): a plain call's first reply ends it for every peer. */
+  #oneToMany = false;
 
   constructor(target: string, options: ClientChannelOptions) {
     this.target = target;
@@ -95,6 +99,7 @@ export class ClientChannel implements ConnectionHandlers {
   /** Called once the transport has connected; the HELLO goes out first. */
   attach(connection: Connection): void {
     this.#connection = connection;
+    this.#oneToMany = connection.oneToMany !== undefined;
     connection.send(encodeFrame({ type: FrameType.Hello, version: PROTOCOL_VERSION, codec: this.#codec.name }, connection.headroom));
     const keepalive = this.#keepalive;
     if (keepalive !== undefined) {
@@ -222,7 +227,7 @@ export class ClientChannel implements ConnectionHandlers {
       answer = Promise.resolve(inbox);
     } else {
       // One peer has one reply to give: a one-to-one connection ends the call with it.
-      const gathered = gather === undefined ? undefined : { replies: [], count: gather.count ?? (oneToMany === undefined ? 1 : Infinity) };
+      const gathered = gather === undefined ? undefined : { replies: [], senders: new Set<string>(), count: gather.count ?? (oneToMany === undefined ? 1 : Infinity) };
       // Every pending call is built with the same fields in the same order: one hidden class,
       // so the lookups on the reply path stay monomorphic (a spread here cost several µs a call).
       answer = new Promise((resolve, reject) =>
@@ -357,15 +362,15 @@ export class ClientChannel implements ConnectionHandlers {
   }
 
   #settle(frame: ResultFrame | ErrorFrame, from: string | undefined): void {
-    const pending = this.#pending.get(frame.id);
-    if (pending === undefined) return; // expired or cancelled: a late reply is dropped
-    if (pending.gathered !== undefined) {
-      this.#gatherReply(frame, pending, pending.gathered, from);
+    const call = this.#pending.get(frame.id);
+    if (call === undefined) return; // expired or cancelled: a late reply is dropped
+    if (call.gathered !== undefined) {
+      this.#gatherReply(frame, call, call.gathered, from);
       return;
     }
-    const call = this.#take(frame.id) as PendingCall;
+    this.#release(frame.id, call);
     // On a one-to-many connection the first reply wins; the other peers need not go on.
-    if (this.#connection?.oneToMany !== undefined) this.#sendControl({ type: FrameType.Cancel, id: frame.id });
+    if (this.#oneToMany) this.#sendControl({ type: FrameType.Cancel, id: frame.id });
     if (frame.metadata !== undefined) call.onResponseMetadata?.(frame.metadata);
     if (frame.type === FrameType.Error) {
       call.reject(this.#remoteError(frame));
@@ -400,7 +405,10 @@ export class ClientChannel implements ConnectionHandlers {
 
   /** Keeps one reply per peer (a peer answers a retransmitted call again) and ends the call at its count. */
   #keepReply(id: number, gathered: GatheredReplies, reply: Reply<unknown>): void {
-    if (!gathered.replies.some((kept) => kept.from === reply.from)) gathered.replies.push(reply);
+    if (!gathered.senders.has(reply.from)) {
+      gathered.senders.add(reply.from);
+      gathered.replies.push(reply);
+    }
     if (gathered.replies.length >= gathered.count) this.#endGather(id);
   }
 
@@ -458,7 +466,7 @@ export class ClientChannel implements ConnectionHandlers {
     const problem = this.#error(Code.Internal, pending.method, `malformed reply: ${error.message}`, error);
     const gathered = pending.gathered;
     if (gathered === undefined) {
-      this.#take(error.callId);
+      this.#release(error.callId, pending);
       pending.reject(problem);
       return;
     }
@@ -494,12 +502,16 @@ export class ClientChannel implements ConnectionHandlers {
   /** Removes a pending call and its timer and listener; returns it, or undefined if already settled. */
   #take(id: number): PendingCall | undefined {
     const call = this.#pending.get(id);
-    if (call === undefined) return undefined;
+    if (call !== undefined) this.#release(id, call);
+    return call;
+  }
+
+  /** Removes call `id`, already looked up, with its timer and listener. */
+  #release(id: number, call: PendingCall): void {
     this.#pending.delete(id);
     if (call.timer !== undefined) clearTimeout(call.timer);
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
     call.sender?.stop();
-    return call;
   }
 
   /** The channel cannot go on (the server speaks another protocol): fail everything and close. */

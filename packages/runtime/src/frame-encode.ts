@@ -22,8 +22,11 @@ interface HeaderPlan {
   readonly size: number;
   readonly metadataBytes: number;
   readonly textBytes: number;
-  /** CALL: the method name's UTF-8 bytes, looked up once for both measuring and writing. */
-  readonly method?: Uint8Array;
+  /**
+   * CALL: the method name's UTF-8 bytes, looked up once for both measuring and writing. Every
+   * plan has the field (undefined but for CALL), so plans share one shape on the encode path.
+   */
+  readonly method: Uint8Array | undefined;
 }
 
 /**
@@ -73,7 +76,7 @@ function bodyOf(frame: Frame): Uint8Array {
 function planHeader(frame: Frame): HeaderPlan {
   switch (frame.type) {
     case FrameType.Hello:
-      return { size: HEAD_BYTES + 4 + 1 + 1 + frame.codec.length, metadataBytes: 0, textBytes: frame.codec.length };
+      return { size: HEAD_BYTES + 4 + 1 + 1 + frame.codec.length, metadataBytes: 0, textBytes: frame.codec.length, method: undefined };
     case FrameType.Call: {
       const method = methodNameBytes(frame.method);
       const textBytes = method.length;
@@ -86,21 +89,21 @@ function planHeader(frame: Frame): HeaderPlan {
     }
     case FrameType.Result: {
       const metadataBytes = metadataSize(frame.metadata);
-      return { size: HEAD_BYTES + 1 + metadataBytes, metadataBytes, textBytes: 0 };
+      return { size: HEAD_BYTES + 1 + metadataBytes, metadataBytes, textBytes: 0, method: undefined };
     }
     case FrameType.Error: {
       const metadataBytes = metadataSize(frame.metadata);
       const textBytes = Buffer.byteLength(frame.message);
-      return { size: HEAD_BYTES + 1 + metadataBytes + 2 + 4 + textBytes, metadataBytes, textBytes };
+      return { size: HEAD_BYTES + 1 + metadataBytes + 2 + 4 + textBytes, metadataBytes, textBytes, method: undefined };
     }
     case FrameType.GoAway: {
       const textBytes = Buffer.byteLength(frame.message);
-      return { size: HEAD_BYTES + 2 + 4 + textBytes, metadataBytes: 0, textBytes };
+      return { size: HEAD_BYTES + 2 + 4 + textBytes, metadataBytes: 0, textBytes, method: undefined };
     }
     case FrameType.Credit:
-      return { size: HEAD_BYTES + 4, metadataBytes: 0, textBytes: 0 };
+      return { size: HEAD_BYTES + 4, metadataBytes: 0, textBytes: 0, method: undefined };
     default:
-      return { size: HEAD_BYTES, metadataBytes: 0, textBytes: 0 };
+      return { size: HEAD_BYTES, metadataBytes: 0, textBytes: 0, method: undefined };
   }
 }
 

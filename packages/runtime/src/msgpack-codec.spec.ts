@@ -240,6 +240,9 @@ describe('msgpackCodec round trips', () => {
       // A copy: the message can be reused without changing the value.
       given.fill(0);
       expect([...decoded]).toEqual([1, 2, 3]);
+      // Not a view of the scratch buffer small payloads are decoded from: the next decode leaves it alone.
+      msgpackCodec.decode(msgpackCodec.encode(Buffer.from([9, 9, 9])));
+      expect([...decoded]).toEqual([1, 2, 3]);
     }
   });
 

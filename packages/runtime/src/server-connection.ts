@@ -33,10 +33,10 @@ export interface ServerCore {
   readonly dispatch: ServerNext | undefined;
   readonly exposeErrorStack: boolean;
   /**
-   * Whether some registered method is declared `@idempotent`. When none is, connections leave
+   * The paths of the methods declared `@idempotent`. When there are none, connections leave
    * `isIdempotent` out, and a transport need not look up each call's method to learn nothing.
    */
-  readonly anyIdempotent: boolean;
+  readonly idempotentPaths: ReadonlySet<string>;
   /** Where problems nobody else hears about go: bad frames, failed one-way calls. */
   readonly report: (problem: string, cause?: unknown) => void;
 }
@@ -67,10 +67,8 @@ export class ServerConnection implements ConnectionHandlers {
     this.#connection = connection;
     this.#local = local;
     this.#onClosed = onClosed;
-    if (core.anyIdempotent) {
-      const { methods } = core;
-      this.isIdempotent = (path) => methods.get(path)?.descriptor.idempotent === true;
-    }
+    const { idempotentPaths } = core;
+    if (idempotentPaths.size > 0) this.isIdempotent = (path) => idempotentPaths.has(path);
   }
 
   onMessage(message: Uint8Array): void {

@@ -53,7 +53,8 @@ type Handler = (...args: unknown[]) => unknown;
  */
 export class Server {
   readonly #methods = new Map<string, ServedMethod>();
-  readonly #core: { -readonly [K in keyof ServerCore]: ServerCore[K] };
+  readonly #core: ServerCore;
+  readonly #idempotentPaths = new Set<string>();
   readonly #gracePeriod: number;
   readonly #validate: boolean;
   readonly #listeners = new Set<Listener>();
@@ -77,7 +78,7 @@ export class Server {
       codecs: new Map((options.codecs ?? [msgpackCodec]).map((codec) => [codec.name, codec])),
       dispatch: interceptors.length === 0 ? undefined : chainInterceptors(interceptors, invoke),
       exposeErrorStack: options.exposeErrorStack ?? false,
-      anyIdempotent: false,
+      idempotentPaths: this.#idempotentPaths,
       report,
     };
   }
@@ -99,7 +100,7 @@ export class Server {
         validateMessage: this.#validate ? descriptor.validateMessage : undefined,
         invoke: (args) => (handler as Handler).apply(handlers, args),
       });
-      if (descriptor.idempotent === true) this.#core.anyIdempotent = true;
+      if (descriptor.idempotent === true) this.#idempotentPaths.add(descriptor.path);
     }
     return this;
   }

@@ -28,7 +28,11 @@ export interface Connection {
   readonly oneToMany?: OneToMany;
 }
 
-/** What a one-to-many connection tells the runtime. */
+/**
+ * What a one-to-many connection tells the runtime. A plain call on it ends with its first reply,
+ * a result or an error alike (as on every transport, the reply is the answer), and the other
+ * peers are sent CANCEL; `gather` is how a caller sees every peer's answer.
+ */
 export interface OneToMany {
   /**
    * Milliseconds a call with no deadline waits for a first reply before failing with
