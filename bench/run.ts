@@ -21,6 +21,7 @@ import { median } from './stats.js';
 import { MB, measureStreams, printStreamTable, sizeText, type StreamPlan, type StreamRow } from './stream-phase.js';
 import { streamTargets } from './stream-targets.js';
 import { targets, type Target, type TargetId } from './targets.js';
+import { MEMBERS } from './multicast/multicast-report.js';
 
 /** Calls outstanding at once in the throughput measurement. */
 const IN_FLIGHT = 64;
@@ -232,7 +233,7 @@ async function main(): Promise<void> {
     console.log('p50 = median of round p50s, p99 = median of round p99s, calls/s = median of rounds');
   }
   if (selectedMulticast.length > 0) {
-    console.log(`multicast to 3 members, one call at a time, in a private network namespace: ${plan(plans.sequential)}`);
+    console.log(`multicast to ${MEMBERS} members, one call at a time, in a private network namespace: ${plan(plans.sequential)}`);
     if (selected.length === 0) console.log('p50 = median of round p50s, p99 = median of round p99s');
   }
   if (selectedStreams.length > 0) {

@@ -5,10 +5,7 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
-import { fileURLToPath } from 'node:url';
 
-/** The script that runs a command in a fresh network namespace whose loopback carries multicast. */
-export const privateNetworkScript = fileURLToPath(new URL('../scripts/private-network.sh', import.meta.url));
 
 /** Exits with a message unless this process is in a namespace with no interface but loopback. */
 export function requirePrivateNetwork(script: string): void {

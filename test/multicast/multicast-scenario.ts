@@ -82,9 +82,14 @@ await step('firstReplyCancelsTheRest', async () => {
 });
 
 await step('resentCallsRunOnce', async () => {
+  const before = await tallies();
   const resendsBefore = transport.stats.resends;
   const replies = await gather(RollCallClient, channel, { window: 400 }).increment(1);
-  return { replies: replies.map(replyOf), resends: transport.stats.resends - resendsBefore, tallies: await tallies() };
+  const resends = transport.stats.resends - resendsBefore;
+  const after = await tallies();
+  const runs = Object.keys(after).map((member) => (after[member]?.increments ?? 0) - (before[member]?.increments ?? 0));
+  const copies = Object.keys(after).map((member) => (after[member]?.duplicates ?? 0) - (before[member]?.duplicates ?? 0));
+  return { replies: replies.map(replyOf), resends, runs, copies };
 });
 
 await step('lossy', async () => {

@@ -68,13 +68,13 @@ describe('multicast: one call to a group of three members', () => {
   });
 
   it('a request sent again runs once on each member, which answers the copies from its kept reply', () => {
-    const { replies, resends, tallies: byMember } = report.resentCallsRunOnce;
+    const { replies, resends, runs, copies } = report.resentCallsRunOnce;
     expect(replies.map((reply: ReplySeen) => reply.value)).toEqual([1, 1, 1]);
     expect(resends).toBe(2);
-    for (const tally of tallies(byMember)) {
-      expect(tally.increments).toBe(1);
-      expect(tally.duplicates).toBeGreaterThanOrEqual(2);
-    }
+    expect(runs).toEqual([1, 1, 1]);
+    // Counted between two tallies: this call's two resends reached each member as copies of a call
+    // it had taken (so did the first tally call's own resends, which is why this is a lower bound).
+    for (const count of copies) expect(count).toBeGreaterThanOrEqual(2);
   });
 
   it('through 20% loss, 10% duplication and 10% reordering each way, resent calls still run at most once per member', () => {

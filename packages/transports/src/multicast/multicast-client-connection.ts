@@ -2,7 +2,7 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import { asBuffer, Code, decodeFrame, encodeFrame, FrameType, RpcError, type Connection, type ConnectionHandlers, type OneToMany } from '@conduit/runtime';
 import { rpcErrorFromOs } from '../os-errors.js';
 import { CALL_TIMEOUT_OFFSET, readFrameHead } from '../udp/udp-frame-head.js';
-import { createUdpSocket } from '../udp/udp-socket.js';
+import { bindSocket, createUdpSocket } from '../udp/udp-socket.js';
 import { udpUrl } from '../udp/udp-url.js';
 import { DatagramKind, newIncarnation, readDatagram, requestHeader } from './multicast-datagram.js';
 import { RESEND_AFTER_MS } from './multicast-limits.js';
@@ -11,13 +11,7 @@ import type { MulticastSettings } from './multicast-settings.js';
 /** Opens a client's side: a socket of its own, sending to the group, hearing members' unicast replies. */
 export async function connectMulticast(settings: MulticastSettings, handlers: ConnectionHandlers): Promise<Connection> {
   const socket = createUdpSocket(4);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, settings.interface, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  }).catch((reason: unknown) => {
+  await bindSocket(socket, 0, settings.interface).catch((reason: unknown) => {
     socket.close();
     throw rpcErrorFromOs(reason, `could not open a socket on ${settings.interface}`);
   });

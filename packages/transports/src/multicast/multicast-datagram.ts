@@ -35,7 +35,9 @@ export type MulticastDropReason =
   /** Member: a frame no group member acts on (only CALL and CANCEL are), or a codec this request cannot carry. */
   | 'malformed'
   /** Client: a reply for another connection (another incarnation). */
-  | 'not-ours';
+  | 'not-ours'
+  /** Member: a new call while every kept call is still running (MAX_KEPT_CALLS); its caller sends it again. */
+  | 'busy';
 
 export interface RequestDatagram {
   readonly kind: typeof DatagramKind.Request;

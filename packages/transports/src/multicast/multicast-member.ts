@@ -10,10 +10,9 @@ import {
   type ConnectionHandlers,
   type Listener,
 } from '@conduit/runtime';
-import { hostPortUrl } from '../host-port-url.js';
 import { rpcErrorFromOs } from '../os-errors.js';
 import { isReply, readFrameHead } from '../udp/udp-frame-head.js';
-import { createUdpSocket } from '../udp/udp-socket.js';
+import { bindSocket, createUdpSocket } from '../udp/udp-socket.js';
 import { udpUrl } from '../udp/udp-url.js';
 import { DatagramKind, HEADER_BYTES, readDatagram, replyHeader, type RequestDatagram } from './multicast-datagram.js';
 import { CALLER_IDLE_MS, KEPT_REPLY_MS, MAX_KEPT_CALLS, SWEEP_INTERVAL_MS } from './multicast-limits.js';
@@ -28,25 +27,15 @@ export async function listenMulticast(settings: MulticastSettings, accept: (conn
   const group = createSocket({ type: 'udp4', reuseAddr: true });
   const replies = createUdpSocket(4);
   try {
-    await bind(group, settings.port, settings.group);
+    await bindSocket(group, settings.port, settings.group);
     group.addMembership(settings.group, settings.interface);
-    await bind(replies, 0, settings.interface);
+    await bindSocket(replies, 0, settings.interface);
   } catch (reason) {
     group.close();
     replies.close();
     throw rpcErrorFromOs(reason, `could not join multicast group ${settings.group}:${settings.port} on ${settings.interface}`);
   }
   return new MulticastMember(settings, group, replies, accept);
-}
-
-function bind(socket: Socket, port: number, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(port, address, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 /** A call a member took: running until `reply` is set, then kept to answer resends of it. */
@@ -76,7 +65,7 @@ class MulticastMember implements Listener {
   #repliesClosed = false;
 
   constructor(settings: MulticastSettings, group: Socket, replies: Socket, accept: (connection: Connection) => ConnectionHandlers) {
-    this.url = hostPortUrl('multicast', settings.group, group.address().port);
+    this.url = settings.address;
     this.#settings = settings;
     this.#group = group;
     this.#replies = replies;
@@ -111,9 +100,22 @@ class MulticastMember implements Listener {
       if (kept.reply !== undefined) caller.reply(kept.reply, 0);
       return;
     }
+    // Full: the oldest answered call makes room. A call still running is never forgotten (a resend
+    // would run it again), so with every kept call running the request is dropped instead, and
+    // the caller's resend or deadline covers it.
+    if (this.#kept.size >= MAX_KEPT_CALLS && !this.#forgetOldestAnswered()) return counters.drop('busy', sender);
     this.#kept.set(key, { at: Date.now(), caller, reply: undefined });
-    if (this.#kept.size > MAX_KEPT_CALLS) this.#kept.delete(this.#kept.keys().next().value as string);
     caller.handlers.onMessage(datagram.frame);
+  }
+
+  /** Forgets the oldest call that has its reply; false when every kept call is still running. */
+  #forgetOldestAnswered(): boolean {
+    for (const [key, kept] of this.#kept) {
+      if (kept.reply === undefined) continue;
+      this.#kept.delete(key);
+      return true;
+    }
+    return false;
   }
 
   /** The connection for this caller, opened on its first request; undefined when a request contradicts it. */

@@ -23,7 +23,7 @@ export class MulticastCounters implements MulticastStats {
   resends = 0;
   duplicates = 0;
   sendFailures = 0;
-  readonly dropped: Record<MulticastDropReason, number> = { truncated: 0, foreign: 0, 'unexpected-kind': 0, malformed: 0, 'not-ours': 0 };
+  readonly dropped: Record<MulticastDropReason, number> = { truncated: 0, foreign: 0, 'unexpected-kind': 0, malformed: 0, 'not-ours': 0, busy: 0 };
   readonly #onDrop: MulticastDropListener | undefined;
 
   constructor(onDrop: MulticastDropListener | undefined) {

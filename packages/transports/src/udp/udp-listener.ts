@@ -7,7 +7,7 @@ import { SWEEP_INTERVAL_MS } from './udp-limits.js';
 import { ReceiveBudget, ReceivePool } from './udp-receive-budget.js';
 import { ReplyCache } from './udp-reply-cache.js';
 import { UdpServerConnection } from './udp-server-connection.js';
-import { createUdpSocket, setBufferSizes } from './udp-socket.js';
+import { bindSocket, createUdpSocket, setBufferSizes } from './udp-socket.js';
 import type { UdpSettings } from './udp-settings.js';
 import { udpUrl } from './udp-url.js';
 
@@ -18,15 +18,9 @@ export async function listenUdp(options: UdpSettings, accept: (connection: Conne
     throw rpcErrorFromOs(error, doing);
   });
   const socket = createUdpSocket(family);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', (error) => {
-      socket.close();
-      reject(rpcErrorFromOs(error, doing));
-    });
-    socket.bind(options.port, address, () => {
-      socket.removeAllListeners('error');
-      resolve();
-    });
+  await bindSocket(socket, options.port, address).catch((error: unknown) => {
+    socket.close();
+    throw rpcErrorFromOs(error, doing);
   });
   setBufferSizes(socket);
   return new UdpListener(socket, options, accept);

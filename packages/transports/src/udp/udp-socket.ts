@@ -26,3 +26,14 @@ export function setBufferSizes(socket: Socket): void {
     // The defaults still work.
   }
 }
+
+/** Binds `socket` to `address:port` (port 0: any free one); rejects with the socket's error, leaving it open. */
+export function bindSocket(socket: Socket, port: number, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, address, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+}
