@@ -2,7 +2,7 @@ import type { Socket } from 'node:dgram';
 import { Code, FrameType, RpcError, type ConnectionHandlers } from '@conduit/runtime';
 import { rpcErrorFromOs } from '../os-errors.js';
 import { CallProbes } from './udp-call-probes.js';
-import { DatagramKind, IDENTITY_BYTES, IDENTITY_OFFSET, keepaliveDatagram, probeDatagram, readDatagram, type Datagram } from './udp-datagram.js';
+import { DatagramKind, keepaliveDatagram, namesConnection, probeDatagram, readDatagram, type Datagram } from './udp-datagram.js';
 import { isReply, readFrameHead, type FrameHead } from './udp-frame-head.js';
 import { MIN_SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS } from './udp-limits.js';
 import type { TimeoutRefresh } from './udp-reliable-sender.js';
@@ -102,7 +102,7 @@ export class UdpClientConnection extends UdpSession {
     this.#counters.datagramsReceived++;
     const datagram = readDatagram(bytes);
     if (typeof datagram === 'string') return this.#counters.drop(datagram, this.peer);
-    if (bytes.compare(this.identity, 0, IDENTITY_BYTES, IDENTITY_OFFSET, IDENTITY_OFFSET + IDENTITY_BYTES) !== 0) {
+    if (!namesConnection(bytes, this.identity)) {
       return this.#counters.drop('unknown-connection', this.peer);
     }
     this.receive(datagram);

@@ -2,14 +2,14 @@ import type { Socket } from 'node:dgram';
 import { Code, RpcError, type Connection, type ConnectionHandlers } from '@conduit/runtime';
 import { rpcErrorFromOs } from '../os-errors.js';
 import { UdpClientConnection } from './udp-client-connection.js';
-import { DatagramKind, IDENTITY_BYTES, IDENTITY_OFFSET, openDatagram, readDatagram } from './udp-datagram.js';
+import { DatagramKind, namesConnection, openDatagram, readDatagram } from './udp-datagram.js';
 import { isLoopback, resolveHost } from './udp-host.js';
 import { newConnectionIdentity } from './udp-identity.js';
 import { INITIAL_RETRANSMIT_MS } from './udp-limits.js';
 import { clientPool, ReceiveBudget } from './udp-receive-budget.js';
 import { retransmitDelay } from './udp-retransmit.js';
 import { closeProblem } from './udp-session.js';
-import { createUdpSocket, setBufferSizes } from './udp-socket.js';
+import { bindSocket, createUdpSocket, setBufferSizes } from './udp-socket.js';
 import type { UdpSettings } from './udp-settings.js';
 
 /**
@@ -24,13 +24,7 @@ export async function connectUdp(options: UdpSettings, handlers: ConnectionHandl
   });
   const socket = createUdpSocket(family);
   try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind({ port: 0, ...(isLoopback(address) && { address }) }, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
+    await bindSocket(socket, 0, isLoopback(address) ? address : undefined);
     setBufferSizes(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -84,7 +78,7 @@ function handshake(socket: Socket, identity: Buffer, options: UdpSettings): Prom
       counters.datagramsReceived++;
       const datagram = readDatagram(bytes);
       if (typeof datagram === 'string') return counters.drop(datagram, address);
-      if (bytes.compare(identity, 0, IDENTITY_BYTES, IDENTITY_OFFSET, IDENTITY_OFFSET + IDENTITY_BYTES) !== 0) return counters.drop('unknown-connection', address);
+      if (!namesConnection(bytes, identity)) return counters.drop('unknown-connection', address);
       if (datagram.kind === DatagramKind.Opened) {
         const roundTrip = attempts === 1 ? performance.now() - started : undefined;
         finish(() => resolve({ idleTimeout: datagram.idleTimeout, roundTrip }));

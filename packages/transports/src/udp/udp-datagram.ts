@@ -296,3 +296,8 @@ function encodeAck(identity: Buffer, entries: readonly AckEntry[], size: number)
 export function unwrapSequence(wire: number, reference: number): number {
   return reference + ((wire - reference) | 0);
 }
+
+/** Whether datagram `bytes` names the connection of `identity` (incarnation and connection id). */
+export function namesConnection(bytes: Buffer, identity: Buffer): boolean {
+  return bytes.compare(identity, 0, IDENTITY_BYTES, IDENTITY_OFFSET, IDENTITY_OFFSET + IDENTITY_BYTES) === 0;
+}

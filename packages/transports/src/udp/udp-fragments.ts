@@ -19,7 +19,7 @@ export function plausibleShape(size: number, count: number, minFragmentBytes: nu
   return count <= Math.max(1, Math.ceil(size / minFragmentBytes)) && (count === 1 || size >= count - 1);
 }
 
-export type FragmentOutcome = 'added' | 'duplicate' | 'inconsistent';
+export type FragmentOutcome = 'added' | 'inconsistent';
 
 /** The fragments of one incoming message gathered so far. */
 export class Reassembly {
@@ -39,18 +39,15 @@ export class Reassembly {
     return this.#received === this.count;
   }
 
-  /** Bytes held: what the message costs of the receive budget so far. */
-  get bytes(): number {
-    return this.#bytes;
-  }
-
   has(index: number): boolean {
     return this.#fragments[index] !== undefined;
   }
 
-  /** Takes fragment `index` (a view the reassembly may keep); more bytes than the message has are inconsistent. */
+  /**
+   * Takes fragment `index`, which it must not have yet (`has`: the receiver asks first, before it
+   * charges the budget), as a view it may keep; more bytes than the message has are inconsistent.
+   */
   add(index: number, payload: Buffer): FragmentOutcome {
-    if (this.#fragments[index] !== undefined) return 'duplicate';
     if (this.#bytes + payload.length > this.size) return 'inconsistent';
     this.#fragments[index] = payload;
     this.#received++;

@@ -4,7 +4,7 @@ import { rpcErrorFromOs } from '../os-errors.js';
 import { closeDatagram, CloseReason, DatagramKind, IDENTITY_BYTES, IDENTITY_OFFSET, openedDatagram, readDatagram } from './udp-datagram.js';
 import { resolveHost } from './udp-host.js';
 import { SWEEP_INTERVAL_MS } from './udp-limits.js';
-import { ReceiveBudget, ReceivePool } from './udp-receive-budget.js';
+import { messageCharge, ReceiveBudget, ReceivePool } from './udp-receive-budget.js';
 import { ReplyCache } from './udp-reply-cache.js';
 import { UdpServerConnection } from './udp-server-connection.js';
 import { bindSocket, createUdpSocket, setBufferSizes } from './udp-socket.js';
@@ -52,7 +52,7 @@ class UdpListener implements Listener {
     this.#options = options;
     this.#accept = accept;
     this.#replyCache = new ReplyCache(options.replyCache);
-    this.#pool = new ReceivePool(options.maxServerBufferedBytes, options.maxMessageSize);
+    this.#pool = new ReceivePool(options.maxServerBufferedBytes, messageCharge(options.maxMessageSize));
     socket.on('message', (bytes: Buffer, from: RemoteInfo) => this.#receive(bytes, from));
     // A send that fails is a lost datagram, which retransmission repairs; a socket that cannot
     // send at all leaves its connections to their retry window.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DATA_HEADER_BYTES, DatagramKind, type DataDatagram } from './udp-datagram.js';
 import { FRAGMENT_OVERHEAD_BYTES, MIN_DATAGRAM_SIZE, REASSEMBLY_TIMEOUT_MS } from './udp-limits.js';
 import { OrderedReceiver } from './udp-ordered-receiver.js';
-import { clientPool, ReceiveBudget, ReceivePool } from './udp-receive-budget.js';
+import { clientPool, messageCharge, ReceiveBudget, ReceivePool } from './udp-receive-budget.js';
 import { UdpCounters } from './udp-stats.js';
 
 const MIN_FRAGMENT = 4;
@@ -12,7 +12,7 @@ function receiver(options: { maxMessageSize?: number; connectionLimit?: number; 
   const delivered: string[] = [];
   const completed: string[] = [];
   const counters = new UdpCounters(undefined);
-  const pool = options.pool ?? new ReceivePool(options.poolLimit ?? 1 << 20, options.maxMessageSize ?? 1000);
+  const pool = options.pool ?? new ReceivePool(options.poolLimit ?? 1 << 20, messageCharge(options.maxMessageSize ?? 1000));
   const budget = new ReceiveBudget(pool, options.connectionLimit ?? 1 << 20);
   const incoming = new OrderedReceiver({
     peer: 'udp://test:1',

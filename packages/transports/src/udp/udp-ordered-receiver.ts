@@ -144,7 +144,7 @@ export class OrderedReceiver {
    * next one to deliver was delivered or skipped), and forgets the due acks that ack covers.
    */
   carryCumulativeAck(): number {
-    for (const seq of this.#due) if (seq < this.#next) this.#due.delete(seq);
+    if (this.#due.size > 0) for (const seq of this.#due) if (seq < this.#next) this.#due.delete(seq);
     return this.#next - 1;
   }
 

@@ -27,8 +27,11 @@ export function setBufferSizes(socket: Socket): void {
   }
 }
 
-/** Binds `socket` to `address:port` (port 0: any free one); rejects with the socket's error, leaving it open. */
-export function bindSocket(socket: Socket, port: number, address: string): Promise<void> {
+/**
+ * Binds `socket` to `address:port` (port 0: any free one; no address: every interface); rejects
+ * with the socket's error, leaving it open.
+ */
+export function bindSocket(socket: Socket, port: number, address?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, address, () => {
