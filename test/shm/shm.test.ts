@@ -1,9 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Code, connect, RpcError, Server, type Channel, type Connection } from '@conduit/runtime';
 import { shm } from '@conduit/transports';
@@ -26,15 +22,16 @@ const freshName = () => `test-${randomBytes(6).toString('hex')}`;
 
 /** Processes whose segments (`/dev/shm/conduit-<pid>-…`) must all be gone at the end. */
 const pids = new Set<number>([process.pid]);
-const children = new Set<ChildProcess>();
+/** Peer processes this file started, stopped before /dev/shm is checked. */
+const peers: ServerProcess[] = [];
 const channels: Channel[] = [];
 
 afterEach(async () => {
   await Promise.all(channels.splice(0).map((channel) => channel.close()));
 });
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+afterAll(async () => {
+  await Promise.all(peers.map((peer) => peer.stop()));
   expect(ourSegments()).toEqual([]);
 });
 
@@ -54,16 +51,12 @@ async function startShmServer(name: string, args: string[] = []): Promise<Server
   return server;
 }
 
-/** fixtures/shm-peer.ts with `args`; `line()` resolves with its next stdout line. */
-function startPeer(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../fixtures/shm-peer.ts', import.meta.url)), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.add(child);
-  if (child.pid !== undefined) pids.add(child.pid);
-  const lines = createInterface({ input: child.stdout! });
-  const line = () => once(lines, 'line').then(([text]) => text as string);
-  return { child, line, exited: once(child, 'exit') };
+/** fixtures/shm-peer.ts with `args`, its segments counted as ours; `url` is its first stdout line. */
+async function startPeer(args: string[]): Promise<ServerProcess> {
+  const peer = await startServerProcess('shm-peer.ts', args);
+  if (peer.child.pid !== undefined) pids.add(peer.child.pid);
+  peers.push(peer);
+  return peer;
 }
 
 /** CPU seconds (user + system) a process has used, from /proc. */
@@ -137,12 +130,9 @@ describe('shm errors', () => {
   });
 
   it('says koffi is missing when it cannot be loaded, and tcp still works', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../fixtures/shm-without-koffi.ts', import.meta.url))], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.add(child);
-    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-    const result = JSON.parse(line) as { shm: { code: Code; message: string }; tcp: number };
+    // Its one line is a JSON report where a server's would be its URL.
+    const child = await startServerProcess('shm-without-koffi.ts');
+    const result = JSON.parse(child.url) as { shm: { code: Code; message: string }; tcp: number };
     expect(result.shm.code).toBe(Code.FailedPrecondition);
     expect(result.shm.message).toMatch(/shm transport needs the koffi package: Cannot find module 'koffi'/);
     expect(result.tcp).toBe(5);
@@ -164,7 +154,7 @@ describe('bare shm connections between two processes', () => {
    * connection ends with Unavailable within 1 s.
    */
   async function killMidTraffic(
-    peer: ReturnType<typeof startPeer>,
+    peer: ServerProcess,
     echoes: () => number,
     whenClosed: Promise<{ reason: RpcError | undefined; at: number }>,
   ): Promise<void> {
@@ -188,8 +178,8 @@ describe('bare shm connections between two processes', () => {
     const RING = 16 * 1024;
     const TOTAL = 1_000_000;
     const name = freshName();
-    const peer = startPeer(['--listen', name, '--ring-size', String(RING)]);
-    expect(await peer.line()).toBe(`shm://${name}`);
+    const peer = await startPeer(['--listen', name, '--ring-size', String(RING)]);
+    expect(peer.url).toBe(`shm://${name}`);
     const messages = new CheckedMessages({ seed: 7, maxSize: 3 * RING, largeShare: 0.01 });
     let sent = 0;
     let done: () => void;
@@ -222,8 +212,8 @@ describe('bare shm connections between two processes', () => {
 
   it('refuses to queue without bound for a peer that stopped reading, and loses nothing it accepted', async () => {
     const name = freshName();
-    const peer = startPeer(['--listen', name, '--ring-size', String(16 * 1024)]);
-    expect(await peer.line()).toBe(`shm://${name}`);
+    const peer = await startPeer(['--listen', name, '--ring-size', String(16 * 1024)]);
+    expect(peer.url).toBe(`shm://${name}`);
     const messages = new CheckedMessages({ seed: 5, maxSize: 16 * 1024, largeShare: 1 });
     const { onClose, whenClosed } = closeWatch();
     const connection = await shm({ name, maxMessageSize: 64 * 1024 }).connect({ onMessage: (echo) => messages.check(echo), onOversized: () => {}, onClose });
@@ -253,8 +243,8 @@ describe('bare shm connections between two processes', () => {
 
   it('tells the client within 1 s when the server is killed mid-traffic, and leaves nothing in /dev/shm', async () => {
     const name = freshName();
-    const peer = startPeer(['--listen', name, '--ring-size', String(64 * 1024)]);
-    expect(await peer.line()).toBe(`shm://${name}`);
+    const peer = await startPeer(['--listen', name, '--ring-size', String(64 * 1024)]);
+    expect(peer.url).toBe(`shm://${name}`);
     const messages = new CheckedMessages({ seed: 11, maxSize: 200_000, largeShare: 0.05 });
     let echoes = 0;
     const { connection, whenClosed } = await connectToEcho(name, (message) => {
@@ -280,8 +270,8 @@ describe('bare shm connections between two processes', () => {
       onOversized: () => {},
       onClose,
     }));
-    const peer = startPeer(['--connect', name]);
-    expect(await peer.line()).toBe('connected');
+    const peer = await startPeer(['--connect', name]);
+    expect(peer.url).toBe('connected');
     await killMidTraffic(peer, () => echoes, whenClosed);
     await listener.close();
     expect(ourSegments()).toEqual([]);
